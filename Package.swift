@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "SwiftLocust",
+    products: [
+        .executable(name: "locust", targets: ["locust"]),
+        .executable(name: "locust-demo-target", targets: ["DemoTarget"]),
+    ],
+    dependencies: [
+        // The dynamic library that the runner and every scenario plugin share at run time.
+        .package(path: "Sources/LocustAPI"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        // Statistics: entries per (method, name), mergeable histograms, history, CSV and console output.
+        .target(
+            name: "LocustStats",
+            dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
+        // The runner: plugin loading, the user spawner, the run state machine, the command line.
+        .target(
+            name: "LocustRunner",
+            dependencies: [
+                "LocustStats",
+                .product(name: "LocustAPI", package: "LocustAPI"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Runner"
+        ),
+        .executableTarget(name: "locust", dependencies: ["LocustRunner"]),
+        // A small HTTP server that the example scenario runs against in `make demo`.
+        .executableTarget(
+            name: "DemoTarget",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "LocustStatsTests", dependencies: ["LocustStats"]),
+        .testTarget(name: "LocustRunnerTests", dependencies: ["LocustRunner"]),
+        .testTarget(name: "IntegrationTests", dependencies: []),
+    ]
+)
