@@ -1,0 +1,8 @@
+import LocustAPI
+
+@_cdecl("locust_plugin_entry")
+public func locustPluginEntry() -> UnsafeMutableRawPointer {
+    LocustPlugin.export(
+        CountingUser.self, FailingUser.self, SlowUser.self, ThrowingUser.self, RefusedUser.self,
+        CustomEventUser.self, PacedUser.self)
+}

@@ -1,0 +1,68 @@
+import LocustAPI
+
+/// GET / with no wait: the request count is compared with the server's log.
+final class CountingUser: User {
+    static let tasks: [UserTask<CountingUser>] = [UserTask("index") { await $0.client.get("/") }]
+    let context: UserContext
+    init(context: UserContext) { self.context = context }
+}
+
+/// GET /fail, which answers 500: every request is a failure.
+final class FailingUser: User {
+    static let waitTime = WaitTime.constant(0.01)
+    static let tasks: [UserTask<FailingUser>] = [UserTask("fail") { await $0.client.get("/fail") }]
+    let context: UserContext
+    init(context: UserContext) { self.context = context }
+}
+
+/// GET /slow?ms=100: the median must be close to 100 ms.
+final class SlowUser: User {
+    static let tasks: [UserTask<SlowUser>] = [
+        UserTask("slow") { await $0.client.get("/slow", name: "/slow", query: ["ms": "100"]) }
+    ]
+    let context: UserContext
+    init(context: UserContext) { self.context = context }
+}
+
+/// Throws from a task: counted as an exception; the user goes on.
+final class ThrowingUser: User {
+    struct Broken: Error, CustomStringConvertible { var description: String { "the task broke" } }
+    static let waitTime = WaitTime.constant(0.05)
+    static let tasks: [UserTask<ThrowingUser>] = [
+        UserTask("throw") { user in
+            await user.client.get("/")
+            throw Broken()
+        }
+    ]
+    let context: UserContext
+    init(context: UserContext) { self.context = context }
+}
+
+/// Targets a closed port: connection refused, counted as failures.
+final class RefusedUser: User {
+    static let host: String? = "http://127.0.0.1:9"
+    static let waitTime = WaitTime.constant(0.05)
+    static let tasks: [UserTask<RefusedUser>] = [UserTask("refused") { await $0.client.get("http://127.0.0.1:9/nothing", name: "refused") }]
+    let context: UserContext
+    init(context: UserContext) { self.context = context }
+}
+
+/// Reports a non-HTTP call through the request event.
+final class CustomEventUser: User {
+    static let waitTime = WaitTime.constant(0.02)
+    static let tasks: [UserTask<CustomEventUser>] = [
+        UserTask("query") { user in
+            user.context.recordRequest(type: "SQL", name: "select 1", responseTime: 3, contentLength: 10)
+        }
+    ]
+    let context: UserContext
+    init(context: UserContext) { self.context = context }
+}
+
+/// One task per second per user: the paced rate equals the user count.
+final class PacedUser: User {
+    static let waitTime = WaitTime.constantPacing(1)
+    static let tasks: [UserTask<PacedUser>] = [UserTask("index") { await $0.client.get("/") }]
+    let context: UserContext
+    init(context: UserContext) { self.context = context }
+}

@@ -1,0 +1,55 @@
+/// The version of the binary interface between the runner and scenario plugins.
+///
+/// A plugin records the version it was compiled against; the runner refuses a plugin whose version
+/// differs from its own and asks for the scenario to be rebuilt.
+public enum LocustABI {
+    /// The ABI of the LocustAPI library loaded at run time.
+    public static let version: Int = 1
+    /// The ABI a plugin is compiled against: inlined into the plugin when it is built.
+    @_alwaysEmitIntoClient
+    public static var compiledVersion: Int { 1 }
+    /// SwiftLocust's release.
+    public static let productVersion = "0.1.0"
+    /// The first word of an exported plugin header.
+    public static let magic: UInt = 0x4C_4F_43_55_53_54_31  // "LOCUST1"
+}
+
+/// What a plugin exports: its user classes.
+///
+/// A scenario exports its users with one line, in a file that `locust new` generates:
+///
+/// ```swift
+/// @_cdecl("locust_plugin_entry")
+/// public func locustPluginEntry() -> UnsafeMutableRawPointer {
+///     LocustPlugin.export(ShopUser.self, AdminUser.self)
+/// }
+/// ```
+public final class LocustPlugin: Sendable {
+    /// The exported user classes, in declaration order.
+    public let userClasses: [UserClass]
+
+    /// Wraps user classes.
+    public init(userClasses: [UserClass]) {
+        self.userClasses = userClasses
+    }
+
+    /// Builds the value the `locust_plugin_entry` symbol returns: a small header (magic, the ABI this
+    /// plugin was compiled against, the registration) that the runner checks before using anything.
+    @_alwaysEmitIntoClient
+    public static func export(_ users: any User.Type...) -> UnsafeMutableRawPointer {
+        let header = UnsafeMutablePointer<UInt>.allocate(capacity: 3)
+        header[0] = LocustABI.magic
+        header[1] = UInt(LocustABI.compiledVersion)
+        header[2] = UInt(bitPattern: makeRegistration(users))
+        return UnsafeMutableRawPointer(header)
+    }
+
+    /// Retains a plugin value for the runner and returns it as an opaque pointer.
+    public static func makeRegistration(_ users: [any User.Type]) -> Int {
+        let plugin = LocustPlugin(userClasses: users.map { makeUserClass($0) })
+        return Int(bitPattern: Unmanaged.passRetained(plugin).toOpaque())
+    }
+}
+
+/// Opens an existential user type into a concrete one.
+func makeUserClass<U: User>(_ type: U.Type) -> UserClass { UserClass(type) }

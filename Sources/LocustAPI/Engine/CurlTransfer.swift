@@ -1,0 +1,203 @@
+internal import CCurl
+import Glibc
+
+/// One pooled curl easy handle of an engine thread, and the state of the request it carries.
+///
+/// Handles belong to an engine thread, not to a user: keep-alive connections live in the thread's multi
+/// handle and cookies in each user's `HTTPClient`, so a user costs no curl memory while it waits.
+final class CurlTransfer {
+    let easy: UnsafeMutableRawPointer
+    var body: [UInt8] = []
+    var headerBytes: [UInt8] = []
+    var owner: ObjectIdentifier?
+    var activeIndex = -1
+    private var continuation: UnsafeContinuation<TransferResult, Never>?
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+
+    init() {
+        guard let easy = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
+        self.easy = easy
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        _ = locust_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        _ = locust_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
+        _ = locust_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1)
+        _ = locust_easy_setopt_long(easy, CURLOPT_MAXREDIRS, 10)
+        _ = locust_easy_setopt_ptr(easy, CURLOPT_PRIVATE, me)
+        _ = locust_easy_setopt_ptr(easy, CURLOPT_WRITEDATA, me)
+        _ = locust_easy_setopt_ptr(easy, CURLOPT_HEADERDATA, me)
+        _ = locust_easy_setopt_ptr(easy, CURLOPT_ERRORBUFFER, errorBuffer)
+        _ = locust_easy_setopt_data_cb(easy, CURLOPT_WRITEFUNCTION) { data, size, count, user in
+            let length = size * count
+            guard let data, let user else { return length }
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
+            data.withMemoryRebound(to: UInt8.self, capacity: length) {
+                transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+            }
+            return length
+        }
+        _ = locust_easy_setopt_data_cb(easy, CURLOPT_HEADERFUNCTION) { data, size, count, user in
+            let length = size * count
+            guard let data, let user else { return length }
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
+            data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+                // A new status line starts the headers of another response (redirect, 100 Continue).
+                if length >= 5 && bytes[0] == 72 && bytes[1] == 84 && bytes[2] == 84 && bytes[3] == 80 && bytes[4] == 47 {
+                    transfer.headerBytes.removeAll(keepingCapacity: true)
+                }
+                transfer.headerBytes.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
+            }
+            return length
+        }
+        _ = "".withCString { locust_easy_setopt_ptr(easy, CURLOPT_ACCEPT_ENCODING, $0) }
+        _ = "SwiftLocust/\(LocustABI.productVersion)".withCString { locust_easy_setopt_ptr(easy, CURLOPT_USERAGENT, $0) }
+    }
+
+    deinit {
+        curl_easy_cleanup(easy)
+        if let headerList { curl_slist_free_all(headerList) }
+        errorBuffer.deallocate()
+    }
+
+    static func from(easy: UnsafeMutableRawPointer) -> CurlTransfer? {
+        var pointer: UnsafeMutableRawPointer?
+        guard locust_easy_getinfo_ptr(easy, CURLINFO_PRIVATE, &pointer) == CURLE_OK, let pointer else { return nil }
+        return Unmanaged<CurlTransfer>.fromOpaque(pointer).takeUnretainedValue()
+    }
+
+    /// Sets the handle up for `request`; returns an error message when an option was refused.
+    func prepare(_ request: PendingRequest) -> String? {
+        continuation = request.continuation
+        owner = request.owner
+        body.removeAll(keepingCapacity: true)
+        headerBytes.removeAll(keepingCapacity: true)
+        errorBuffer[0] = 0
+        if let headerList {
+            curl_slist_free_all(headerList)
+            self.headerList = nil
+        }
+        var code = request.url.withCString { locust_easy_setopt_ptr(easy, CURLOPT_URL, $0) }
+        guard code == CURLE_OK else { return "InvalidURL: \(request.url)" }
+
+        switch (request.method, request.body) {
+        case (.get, nil):
+            _ = locust_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
+            _ = locust_easy_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, nil)
+        case (.head, _):
+            _ = locust_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
+            _ = locust_easy_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, nil)
+            _ = locust_easy_setopt_long(easy, CURLOPT_NOBODY, 1)
+        case (.delete, nil), (.options, nil):
+            _ = locust_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
+            _ = request.method.rawValue.withCString { locust_easy_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, $0) }
+        default:
+            let bytes = request.body ?? []
+            _ = locust_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))
+            _ = bytes.withUnsafeBytes { locust_easy_setopt_ptr(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress ?? UnsafeRawPointer(errorBuffer)) }
+            if request.method == .post {
+                _ = locust_easy_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, nil)
+            } else {
+                _ = request.method.rawValue.withCString { locust_easy_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, $0) }
+            }
+        }
+
+        var list: UnsafeMutablePointer<curl_slist>?
+        for line in request.headerLines {
+            list = line.withCString { curl_slist_append(list, $0) }
+        }
+        if request.body != nil {
+            // No "Expect: 100-continue" round trip, and no made-up form content type.
+            list = curl_slist_append(list, "Expect:")
+            if !request.headerLines.contains(where: { $0.utf8.count >= 13 && $0.lowercased().hasPrefix("content-type:") }) {
+                list = curl_slist_append(list, "Content-Type:")
+            }
+        }
+        headerList = list
+        _ = locust_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
+
+        if let cookie = request.cookieHeader {
+            code = cookie.withCString { locust_easy_setopt_ptr(easy, CURLOPT_COOKIE, $0) }
+        } else {
+            code = locust_easy_setopt_ptr(easy, CURLOPT_COOKIE, nil)
+        }
+        _ = locust_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, request.timeoutMilliseconds)
+        _ = locust_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, request.options.verifyTLS ? 1 : 0)
+        _ = locust_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, request.options.verifyTLS ? 2 : 0)
+        _ = locust_easy_setopt_long(
+            easy, CURLOPT_HTTP_VERSION,
+            request.options.http2 ? Int(CURL_HTTP_VERSION_2TLS) : Int(CURL_HTTP_VERSION_1_1))
+        _ = locust_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, request.options.followRedirects ? 1 : 0)
+        return nil
+    }
+
+    /// Resumes the waiting user with the outcome of a finished transfer.
+    func complete(_ code: CURLcode) {
+        guard let continuation else { return }
+        self.continuation = nil
+        owner = nil
+        var status = 0
+        var error: String?
+        if code == CURLE_OK {
+            var value = 0
+            _ = locust_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &value)
+            status = value
+        } else {
+            error = Self.describe(code, errorBuffer)
+        }
+        let result = TransferResult(
+            status: status, body: body, headerBytes: headerBytes, error: error,
+            endNanos: MonotonicClock.nanoseconds(), cancelled: false)
+        body = []
+        headerBytes = []
+        continuation.resume(returning: result)
+    }
+
+    /// Resumes the waiting user without a response: the request never reached curl.
+    func finishEarly(_ message: String) {
+        guard let continuation else { return }
+        self.continuation = nil
+        owner = nil
+        continuation.resume(returning: TransferResult(
+            status: 0, body: [], headerBytes: [], error: message,
+            endNanos: MonotonicClock.nanoseconds(), cancelled: false))
+    }
+
+    /// Resumes the waiting user of an aborted transfer; nothing is recorded for it.
+    func cancel() {
+        guard let continuation else { return }
+        self.continuation = nil
+        owner = nil
+        body = []
+        headerBytes = []
+        continuation.resume(returning: TransferResult(
+            status: 0, body: [], headerBytes: [], error: "CancelledError: the user was stopped",
+            endNanos: MonotonicClock.nanoseconds(), cancelled: true))
+    }
+
+    /// A Locust-like error text: the kind of failure, then libcurl's own words.
+    static func describe(_ code: CURLcode, _ buffer: UnsafeMutablePointer<CChar>) -> String {
+        var detail = buffer[0] != 0 && code != CURLE_OPERATION_TIMEDOUT
+            ? String(cString: buffer) : String(cString: curl_easy_strerror(code))
+        // "Failed to connect to h port p after 3 ms: ..." - drop the timing so that failures group.
+        if let range = detail.range(of: " after "), let end = detail[range.upperBound...].range(of: " ms") {
+            let digits = detail[range.upperBound..<end.lowerBound]
+            if !digits.isEmpty && digits.allSatisfy(\.isNumber) {
+                detail.removeSubrange(range.lowerBound..<end.upperBound)
+            }
+        }
+        let kind: String
+        switch code {
+        case CURLE_COULDNT_CONNECT: kind = "ConnectionRefusedError"
+        case CURLE_OPERATION_TIMEDOUT: kind = "TimeoutError"
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: kind = "NameResolutionError"
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE:
+            kind = "SSLError"
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: kind = "InvalidURL"
+        case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE:
+            kind = "ConnectionError"
+        case CURLE_TOO_MANY_REDIRECTS: kind = "TooManyRedirects"
+        default: kind = "CurlError"
+        }
+        return "\(kind): \(detail)"
+    }
+}

@@ -1,0 +1,228 @@
+internal import CCurl
+import Foundation
+import Synchronization
+
+/// One event-loop thread of the HTTP engine.
+///
+/// It is at once a Swift `TaskExecutor` and the driver of one libcurl multi handle: the users pinned to
+/// it run their Swift code on it, and the transfers they start are added to its multi handle from the
+/// same thread. A response resumes its user's continuation on the thread that received it, so a request
+/// costs no thread hop and no lock on the hot path. Work from other threads (timers, spawns, stops)
+/// arrives through a locked inbox and `curl_multi_wakeup`.
+public final class EngineThread: TaskExecutor, @unchecked Sendable {
+    // @unchecked Sendable: `localJobs`, `spareJobs`, `pool`, `active` and the multi handle are touched only
+    // on this engine's own thread (checked by `isCurrent`); other threads go through the `inbox` Mutex.
+
+    enum Command {
+        case start(PendingRequest)
+        case cancelAll(ObjectIdentifier)
+        case timer(TimerHeap.Entry)
+    }
+
+    struct Inbox {
+        var jobs: [UnownedJob] = []
+        var commands: [Command] = []
+        var isEmpty: Bool { jobs.isEmpty && commands.isEmpty }
+    }
+
+    /// The index of this thread in its engine.
+    public let index: Int
+    let multi: UnsafeMutableRawPointer
+    private let inbox = Mutex<Inbox>(Inbox())
+    private var localJobs: [UnownedJob] = []
+    private var spareJobs: [UnownedJob] = []
+    private var pool: [CurlTransfer] = []
+    private var active: [CurlTransfer] = []
+    private var timers = TimerHeap()
+    private let threadID = Mutex<pthread_t?>(nil)
+    private var ownThread: pthread_t = pthread_t()
+
+    init(index: Int, maxConnections: Int) {
+        self.index = index
+        guard let multi = curl_multi_init() else {
+            fatalError("curl_multi_init failed: libcurl is unusable")
+        }
+        self.multi = multi
+        _ = locust_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maxConnections)
+        localJobs.reserveCapacity(1024)
+        spareJobs.reserveCapacity(1024)
+        let started = DispatchSemaphore(value: 0)
+        let thread = Thread { [self] in
+            let me = pthread_self()
+            self.ownThread = me
+            self.threadID.withLock { $0 = me }
+            started.signal()
+            self.run()
+        }
+        thread.name = "locust-engine-\(index)"
+        thread.stackSize = 1 << 20
+        thread.start()
+        started.wait()
+        ownThread = threadID.withLock { $0 } ?? pthread_self()
+    }
+
+    /// True when the caller runs on this engine thread.
+    @inline(__always)
+    var isCurrent: Bool { pthread_equal(pthread_self(), ownThread) != 0 }
+
+    // MARK: TaskExecutor
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        if isCurrent {
+            localJobs.append(job)
+            return
+        }
+        let wasEmpty = inbox.withLock { inbox in
+            let wasEmpty = inbox.isEmpty
+            inbox.jobs.append(job)
+            return wasEmpty
+        }
+        if wasEmpty { curl_multi_wakeup(multi) }
+    }
+
+    // MARK: Transfers
+
+    /// Starts a request: directly when called on this thread, through the inbox otherwise.
+    func start(_ request: PendingRequest) {
+        if isCurrent {
+            begin(request)
+        } else {
+            post(.start(request))
+        }
+    }
+
+    /// Aborts every transfer of one client (used when a user is killed).
+    func cancelAll(of owner: ObjectIdentifier) {
+        post(.cancelAll(owner))
+    }
+
+    /// Wakes `control`'s waiting user at `deadline` (monotonic nanoseconds), unless it was woken before.
+    func schedule(deadline: UInt64, control: UserControl, generation: UInt64) {
+        let entry = TimerHeap.Entry(deadline: deadline, control: control, generation: generation)
+        if isCurrent {
+            timers.push(entry)
+        } else {
+            post(.timer(entry))
+        }
+    }
+
+    private func post(_ command: Command) {
+        let wasEmpty = inbox.withLock { inbox in
+            let wasEmpty = inbox.isEmpty
+            inbox.commands.append(command)
+            return wasEmpty
+        }
+        if wasEmpty { curl_multi_wakeup(multi) }
+    }
+
+    private func begin(_ request: PendingRequest) {
+        let transfer = pool.popLast() ?? CurlTransfer()
+        if let failure = transfer.prepare(request) {
+            transfer.finishEarly(failure)
+            pool.append(transfer)
+            return
+        }
+        let code = curl_multi_add_handle(multi, transfer.easy)
+        if code != CURLM_OK {
+            transfer.finishEarly("EngineError: curl_multi_add_handle failed (\(code.rawValue))")
+            pool.append(transfer)
+            return
+        }
+        transfer.activeIndex = active.count
+        active.append(transfer)
+    }
+
+    private func removeActive(_ transfer: CurlTransfer) {
+        let index = transfer.activeIndex
+        guard index >= 0, index < active.count, active[index] === transfer else { return }
+        let last = active.removeLast()
+        if index < active.count {
+            active[index] = last
+            last.activeIndex = index
+        }
+        transfer.activeIndex = -1
+    }
+
+    private func cancelTransfers(of owner: ObjectIdentifier) {
+        for transfer in active.filter({ $0.owner == owner }) {
+            curl_multi_remove_handle(multi, transfer.easy)
+            removeActive(transfer)
+            transfer.cancel()
+            pool.append(transfer)
+        }
+    }
+
+    // MARK: The loop
+
+    private func run() {
+        var stillRunning: Int32 = 0
+        while true {
+            let taken = inbox.withLock { inbox -> Inbox in
+                if inbox.isEmpty { return Inbox() }
+                let taken = inbox
+                inbox = Inbox()
+                return taken
+            }
+            for command in taken.commands {
+                switch command {
+                case .start(let request): begin(request)
+                case .cancelAll(let owner): cancelTransfers(of: owner)
+                case .timer(let entry): timers.push(entry)
+                }
+            }
+            if !taken.jobs.isEmpty { localJobs.append(contentsOf: taken.jobs) }
+            fireTimers()
+            runLocalJobs()
+
+            var timeout: Int32 = 0
+            if localJobs.isEmpty {
+                timeout = 1000
+                if let deadline = timers.nextDeadline {
+                    let now = MonotonicClock.nanoseconds()
+                    let wait = deadline > now ? (deadline - now + 999_999) / 1_000_000 : 0
+                    timeout = Int32(min(UInt64(1000), wait))
+                }
+            }
+            curl_multi_poll(multi, nil, 0, timeout, nil)
+            curl_multi_perform(multi, &stillRunning)
+            collectFinished()
+        }
+    }
+
+    private func fireTimers() {
+        guard !timers.isEmpty else { return }
+        let now = MonotonicClock.nanoseconds()
+        while let entry = timers.popDue(now: now) {
+            entry.control.fire(generation: entry.generation)
+        }
+    }
+
+    private func runLocalJobs() {
+        // Jobs enqueued while these run (a user starting its next request resumes nothing, but a
+        // yield does) go to `localJobs` and run in the next round, after curl had its turn.
+        var rounds = 0
+        while !localJobs.isEmpty && rounds < 4 {
+            swap(&localJobs, &spareJobs)
+            let executor = asUnownedTaskExecutor()
+            for job in spareJobs {
+                job.runSynchronously(on: executor)
+            }
+            spareJobs.removeAll(keepingCapacity: true)
+            rounds += 1
+        }
+    }
+
+    private func collectFinished() {
+        var remaining: Int32 = 0
+        while let message = curl_multi_info_read(multi, &remaining) {
+            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+            let result = locust_msg_result(message)
+            curl_multi_remove_handle(multi, easy)
+            guard let transfer = CurlTransfer.from(easy: easy) else { continue }
+            removeActive(transfer)
+            transfer.complete(result)
+            pool.append(transfer)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+internal import CCurl
+import Synchronization
+
+/// The process-wide HTTP engine: a few event-loop threads (about one per core), each driving one
+/// libcurl multi handle and running the Swift code of the users pinned to it.
+///
+/// The runner sizes it before the first user starts; a scenario never needs to touch it.
+public final class HTTPEngine: Sendable {
+    /// The engine all users of this process share.
+    public static var shared: HTTPEngine { sharedBox.withLock { box in
+        if let engine = box { return engine }
+        let engine = HTTPEngine(threadCount: defaultThreadCount)
+        box = engine
+        return engine
+    } }
+
+    private static let sharedBox = Mutex<HTTPEngine?>(nil)
+
+    /// The number of threads a default engine starts: `LOCUST_ENGINE_THREADS` or one per core.
+    public static var defaultThreadCount: Int {
+        if let value = ProcessInfo.processInfo.environment["LOCUST_ENGINE_THREADS"], let count = Int(value), count > 0 {
+            return min(count, 64)
+        }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// Creates the shared engine with `threadCount` threads, unless it already exists.
+    @discardableResult
+    public static func configureShared(threadCount: Int) -> HTTPEngine {
+        sharedBox.withLock { box in
+            if let engine = box { return engine }
+            let engine = HTTPEngine(threadCount: threadCount)
+            box = engine
+            return engine
+        }
+    }
+
+    /// The engine's threads; user `n` is pinned to `threads[n % threads.count]`.
+    public let threads: [EngineThread]
+
+    /// Starts `threadCount` engine threads.
+    public init(threadCount: Int) {
+        curl_global_init(Int(CURL_GLOBAL_ALL))
+        let count = max(1, threadCount)
+        // Enough cached connections for every user to keep its keep-alive connection.
+        threads = (0..<count).map { EngineThread(index: $0, maxConnections: 20_000) }
+    }
+
+    /// The thread for the user with this sequence number.
+    public func thread(for userNumber: Int) -> EngineThread {
+        threads[userNumber % threads.count]
+    }
+}

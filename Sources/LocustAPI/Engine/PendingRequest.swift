@@ -1,0 +1,30 @@
+/// A request on its way to an engine thread: everything a pooled curl handle needs, and the
+/// continuation to resume with the outcome.
+struct PendingRequest: @unchecked Sendable {
+    // @unchecked Sendable: the continuation is resumed exactly once, on the engine thread that owns the
+    // transfer; every other field is an immutable value.
+    var method: HTTPMethod
+    var url: String
+    var headerLines: [String]
+    var body: [UInt8]?
+    var timeoutMilliseconds: Int
+    var cookieHeader: String?
+    var options: HTTPClientOptions
+    var owner: ObjectIdentifier
+    var continuation: UnsafeContinuation<TransferResult, Never>
+}
+
+/// What the engine hands back for one request.
+struct TransferResult: Sendable {
+    /// The HTTP status, 0 when no response arrived.
+    var status: Int
+    var body: [UInt8]
+    /// Raw header bytes of the final response (status line included).
+    var headerBytes: [UInt8]
+    /// The transport error, nil when a response arrived.
+    var error: String?
+    /// Monotonic time at which the transfer finished.
+    var endNanos: UInt64
+    /// True when the transfer was aborted because its user was stopped.
+    var cancelled: Bool
+}

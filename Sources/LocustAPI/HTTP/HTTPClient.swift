@@ -1,0 +1,218 @@
+import Synchronization
+
+/// A user's HTTP session on libcurl: its cookies and default headers, keep-alive connections, and
+/// statistics for every request, like Locust's `self.client`.
+///
+/// Each user gets its own client; paths are resolved against the user's host.
+///
+/// ```swift
+/// func viewItem() async {
+///     let id = Int.random(in: 1...1000)
+///     await client.get("/items/\(id)", name: "/items/[id]")
+/// }
+/// ```
+public final class HTTPClient: Sendable {
+    /// The base URL that relative paths are resolved against (`--host` or the user class's host).
+    public let baseURL: String
+    /// The client's settings.
+    public let options: HTTPClientOptions
+    let thread: EngineThread
+    let recorder: any RequestRecorder
+    private let state = Mutex<State>(State())
+
+    struct State: Sendable {
+        var cookies = CookieJar()
+        var defaultHeaders: [(String, String)] = []
+    }
+
+    /// Creates a client pinned to one engine thread. The runner makes one per user.
+    public init(baseURL: String, options: HTTPClientOptions, thread: EngineThread, recorder: any RequestRecorder) {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        self.options = options
+        self.thread = thread
+        self.recorder = recorder
+    }
+
+    /// Headers sent with every request of this client (a request's own headers win).
+    public var defaultHeaders: [String: String] {
+        get { Dictionary(state.withLock { $0.defaultHeaders }, uniquingKeysWith: { _, last in last }) }
+        set { state.withLock { $0.defaultHeaders = newValue.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } } }
+    }
+
+    /// The cookies the client holds, by name.
+    public var cookies: [String: String] {
+        Dictionary(state.withLock { $0.cookies.cookies.map { ($0.name, $0.value) } }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// Forgets every cookie.
+    public func clearCookies() {
+        state.withLock { $0.cookies.removeAll() }
+    }
+
+    /// Sends a request and records it in statistics.
+    ///
+    /// - Parameters:
+    ///   - method: The HTTP method.
+    ///   - path: A path resolved against ``baseURL``, or an absolute `http(s)://` URL.
+    ///   - name: The statistics row; defaults to `path`. Group URLs with ids: `name: "/items/[id]"`.
+    ///   - query: Query items appended to the URL, URL-encoded.
+    ///   - headers: Extra headers for this request.
+    ///   - body: The request body.
+    ///   - timeout: This request's timeout; defaults to the client's.
+    ///   - validate: Decides success or failure from the response, like Locust's `catch_response`.
+    /// - Returns: The response, or the transport error in ``HTTPResponse/error``. Never throws: failures
+    ///   are recorded in statistics, as Locust does.
+    @discardableResult
+    public func request(
+        _ method: HTTPMethod,
+        _ path: String,
+        name: String? = nil,
+        query: KeyValuePairs<String, String> = [:],
+        headers: [String: String] = [:],
+        body: HTTPBody? = nil,
+        timeout: Duration? = nil,
+        validate: ((HTTPResponse) -> ResponseVerdict)? = nil
+    ) async -> HTTPResponse {
+        let url = resolve(path, query: query)
+        let (headerLines, cookieHeader) = state.withLock { state -> ([String], String?) in
+            var lines: [String] = []
+            if !state.defaultHeaders.isEmpty || !headers.isEmpty || body?.contentType != nil {
+                lines.reserveCapacity(state.defaultHeaders.count + headers.count + 1)
+                for (key, value) in state.defaultHeaders where !headers.keys.contains(where: { $0.lowercased() == key.lowercased() }) {
+                    lines.append("\(key): \(value)")
+                }
+                for (key, value) in headers { lines.append("\(key): \(value)") }
+                if let type = body?.contentType, !headers.keys.contains(where: { $0.lowercased() == "content-type" }) {
+                    lines.append("Content-Type: \(type)")
+                }
+            }
+            return (lines, state.cookies.header(for: url))
+        }
+        let limit = timeout ?? options.timeout
+        let milliseconds = max(1, Int(limit.components.seconds) * 1000 + Int(limit.components.attoseconds / 1_000_000_000_000_000))
+        let start = MonotonicClock.nanoseconds()
+        let owner = ObjectIdentifier(self)
+        let thread = self.thread
+        let options = self.options
+        let result = await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<TransferResult, Never>) in
+                thread.start(PendingRequest(
+                    method: method, url: url, headerLines: headerLines, body: body?.bytes,
+                    timeoutMilliseconds: milliseconds, cookieHeader: cookieHeader, options: options,
+                    owner: owner, continuation: continuation))
+            }
+        } onCancel: {
+            thread.cancelAll(of: owner)
+        }
+        let elapsedNanos = result.endNanos >= start ? result.endNanos - start : 0
+        if !result.headerBytes.isEmpty {
+            state.withLock { $0.cookies.store(headerBytes: result.headerBytes, url: url) }
+        }
+        var response = HTTPResponse(
+            method: method, url: url, status: result.status, body: result.body, error: result.error,
+            elapsed: .nanoseconds(Int64(elapsedNanos)), failure: nil, rawHeaders: result.headerBytes)
+        if result.cancelled {
+            response.failure = result.error
+            return response
+        }
+        switch validate?(response) ?? .automatic {
+        case .success:
+            response.failure = nil
+        case .failure(let message):
+            response.failure = message
+        case .automatic:
+            if let error = result.error {
+                response.failure = error
+            } else if result.status >= 400 {
+                let reason = response.reason
+                response.failure = reason.isEmpty ? "HTTPError: \(result.status)" : "HTTPError: \(result.status) \(reason)"
+            }
+        }
+        recorder.recordRequest(
+            method: method.rawValue, name: name ?? path, responseTime: Double(elapsedNanos) / 1_000_000,
+            contentLength: result.body.count, error: response.failure)
+        return response
+    }
+
+    /// Sends a GET request. See ``request(_:_:name:query:headers:body:timeout:validate:)``.
+    @discardableResult
+    public func get(
+        _ path: String, name: String? = nil, query: KeyValuePairs<String, String> = [:], headers: [String: String] = [:],
+        timeout: Duration? = nil, validate: ((HTTPResponse) -> ResponseVerdict)? = nil
+    ) async -> HTTPResponse {
+        await request(.get, path, name: name, query: query, headers: headers, timeout: timeout, validate: validate)
+    }
+
+    /// Sends a POST request. See ``request(_:_:name:query:headers:body:timeout:validate:)``.
+    @discardableResult
+    public func post(
+        _ path: String, name: String? = nil, query: KeyValuePairs<String, String> = [:], headers: [String: String] = [:],
+        body: HTTPBody? = nil, timeout: Duration? = nil, validate: ((HTTPResponse) -> ResponseVerdict)? = nil
+    ) async -> HTTPResponse {
+        await request(.post, path, name: name, query: query, headers: headers, body: body ?? HTTPBody(bytes: []), timeout: timeout, validate: validate)
+    }
+
+    /// Sends a PUT request. See ``request(_:_:name:query:headers:body:timeout:validate:)``.
+    @discardableResult
+    public func put(
+        _ path: String, name: String? = nil, query: KeyValuePairs<String, String> = [:], headers: [String: String] = [:],
+        body: HTTPBody? = nil, timeout: Duration? = nil, validate: ((HTTPResponse) -> ResponseVerdict)? = nil
+    ) async -> HTTPResponse {
+        await request(.put, path, name: name, query: query, headers: headers, body: body ?? HTTPBody(bytes: []), timeout: timeout, validate: validate)
+    }
+
+    /// Sends a PATCH request. See ``request(_:_:name:query:headers:body:timeout:validate:)``.
+    @discardableResult
+    public func patch(
+        _ path: String, name: String? = nil, query: KeyValuePairs<String, String> = [:], headers: [String: String] = [:],
+        body: HTTPBody? = nil, timeout: Duration? = nil, validate: ((HTTPResponse) -> ResponseVerdict)? = nil
+    ) async -> HTTPResponse {
+        await request(.patch, path, name: name, query: query, headers: headers, body: body ?? HTTPBody(bytes: []), timeout: timeout, validate: validate)
+    }
+
+    /// Sends a DELETE request. See ``request(_:_:name:query:headers:body:timeout:validate:)``.
+    @discardableResult
+    public func delete(
+        _ path: String, name: String? = nil, query: KeyValuePairs<String, String> = [:], headers: [String: String] = [:],
+        body: HTTPBody? = nil, timeout: Duration? = nil, validate: ((HTTPResponse) -> ResponseVerdict)? = nil
+    ) async -> HTTPResponse {
+        await request(.delete, path, name: name, query: query, headers: headers, body: body, timeout: timeout, validate: validate)
+    }
+
+    /// Sends a HEAD request. See ``request(_:_:name:query:headers:body:timeout:validate:)``.
+    @discardableResult
+    public func head(
+        _ path: String, name: String? = nil, query: KeyValuePairs<String, String> = [:], headers: [String: String] = [:],
+        timeout: Duration? = nil, validate: ((HTTPResponse) -> ResponseVerdict)? = nil
+    ) async -> HTTPResponse {
+        await request(.head, path, name: name, query: query, headers: headers, timeout: timeout, validate: validate)
+    }
+
+    /// Sends an OPTIONS request. See ``request(_:_:name:query:headers:body:timeout:validate:)``.
+    @discardableResult
+    public func options(
+        _ path: String, name: String? = nil, query: KeyValuePairs<String, String> = [:], headers: [String: String] = [:],
+        timeout: Duration? = nil, validate: ((HTTPResponse) -> ResponseVerdict)? = nil
+    ) async -> HTTPResponse {
+        await request(.options, path, name: name, query: query, headers: headers, timeout: timeout, validate: validate)
+    }
+
+    /// The absolute URL for a path and query items.
+    func resolve(_ path: String, query: KeyValuePairs<String, String>) -> String {
+        var url: String
+        if path.hasPrefix("http://") || path.hasPrefix("https://") {
+            url = path
+        } else if path.hasPrefix("/") {
+            url = baseURL + path
+        } else {
+            url = baseURL + "/" + path
+        }
+        if !query.isEmpty {
+            url += url.contains("?") ? "&" : "?"
+            url += query.map { "\(FormEncoding.escape($0.key))=\(FormEncoding.escape($0.value))" }.joined(separator: "&")
+        }
+        return url
+    }
+}

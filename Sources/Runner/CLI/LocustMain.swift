@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import LocustAPI
+
+/// The `locust` program: parses the command line (plus config files and `LOCUST_*` variables), then
+/// lists the plugin's users, writes a new scenario, or runs a test.
+public enum LocustMain {
+    /// Exit code for bad input (a wrong path, a bad option), as Locust's argparse uses.
+    public static let usageExitCode: Int32 = 2
+
+    /// Runs `locust` with `arguments` (without the program name) and returns the exit code.
+    public static func main(_ arguments: [String]) async -> Int32 {
+        if arguments.first == "new" {
+            return ScenarioGenerator.main(Array(arguments.dropFirst()))
+        }
+        let options: RunOptions
+        do {
+            let extra = try ConfigSources.arguments(commandLine: arguments, environment: ProcessInfo.processInfo.environment)
+            options = try RunOptions.parse(extra + arguments)
+        } catch let error as RunnerError {
+            printError(error.description)
+            return usageExitCode
+        } catch {
+            let code = RunOptions.exitCode(for: error)
+            if code == .success {
+                print(RunOptions.fullMessage(for: error))
+                return 0
+            }
+            printError(RunOptions.message(for: error))
+            return usageExitCode
+        }
+        if options.version {
+            print("locust \(LocustABI.productVersion) (SwiftLocust, LocustAPI ABI \(LocustABI.version))")
+            return 0
+        }
+        do {
+            let settings = try RunSettings(options: options)
+            let plugin = try PluginLoader.load(path: settings.locustfile)
+            let classes = try settings.selectClasses(from: plugin.userClasses)
+            if options.list {
+                print(UserClassListing.text(classes))
+                return 0
+            }
+            guard settings.headless else {
+                throw RunnerError.badInput(
+                    "The web UI is not available yet: run with --headless (or --no-web) and -u/-r/-t.")
+            }
+            try settings.checkHost(for: classes)
+            let logger = try RunLogger(level: settings.logLevel, logfile: options.logfile)
+            return await HeadlessRun(settings: settings, classes: classes, logger: logger).run()
+        } catch let error as PluginError {
+            printError(error.description)
+            return usageExitCode
+        } catch let error as RunnerError {
+            printError(error.description)
+            return usageExitCode
+        } catch {
+            printError("\(error)")
+            return usageExitCode
+        }
+    }
+
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data("locust: error: \(message)\n".utf8))
+    }
+}
+
+/// The user classes as `locust --list` prints them.
+enum UserClassListing {
+    static func text(_ classes: [UserClass]) -> String {
+        var lines = ["Available Users:"]
+        for userClass in classes {
+            var line = "    \(userClass.name) (weight \(userClass.weight), wait \(userClass.waitTime)"
+            if let host = userClass.host { line += ", host \(host)" }
+            lines.append(line + ")")
+            for task in userClass.tasks {
+                lines.append("        - \(task.name) (weight \(task.weight))")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+
+/// The command line of `locust`, with Locust's option names and the older ones its users know.
+public struct RunOptions: ParsableArguments, Sendable {
+    /// Creates options with their defaults.
+    public init() {}
+
+    @Option(name: [.customShort("f"), .customLong("locustfile")], help: "The scenario plugin (.so) to run.")
+    public var locustfile: String?
+
+    @Option(name: [.customShort("H"), .customLong("host")], help: "The host to load test, e.g. http://127.0.0.1:8080.")
+    public var host: String?
+
+    @Option(
+        name: [.customShort("u"), .customShort("c"), .customLong("users"), .customLong("clients")],
+        help: "Peak number of concurrent users.")
+    public var users: Int?
+
+    @Option(
+        name: [.customShort("r"), .customLong("spawn-rate"), .customLong("hatch-rate")],
+        help: "Users started per second.")
+    public var spawnRate: Double?
+
+    @Option(name: [.customShort("t"), .customLong("run-time")], help: "Stop after this time: 30s, 5m, 1h30m.")
+    public var runTime: String?
+
+    @Flag(name: [.customLong("headless"), .customLong("no-web")], help: "Run without the web UI; start at once.")
+    public var headless = false
+
+    @Flag(name: [.customShort("l"), .customLong("list")], help: "List the user classes with their tasks and weights, then exit.")
+    public var list = false
+
+    @Option(name: .customLong("stop-timeout"), help: "Seconds users get to finish their task when the test stops (default 0: at once).")
+    public var stopTimeout: String?
+
+    @Option(name: .customLong("csv"), help: "Write statistics to PREFIX_stats.csv, PREFIX_failures.csv, PREFIX_exceptions.csv, PREFIX_stats_history.csv.")
+    public var csv: String?
+
+    @Flag(name: .customLong("csv-full-history"), help: "Write every statistics row to the history file, not only the aggregate.")
+    public var csvFullHistory = false
+
+    @Flag(name: .customLong("print-stats"), help: "Print the statistics table while running (the default when headless).")
+    public var printStats = false
+
+    @Flag(name: .customLong("only-summary"), help: "Print only the final summary, not the table every 2 s.")
+    public var onlySummary = false
+
+    @Flag(name: .customLong("reset-stats"), help: "Reset statistics once all users are spawned.")
+    public var resetStats = false
+
+    @Option(name: .customLong("exit-code-on-error"), help: "Exit code when a request failed or a task threw (default 1).")
+    public var exitCodeOnError: Int = 1
+
+    @Option(name: [.customShort("L"), .customLong("loglevel")], help: "DEBUG, INFO, WARNING, ERROR or CRITICAL.")
+    public var loglevel: String = "INFO"
+
+    @Option(name: .customLong("logfile"), help: "Also write the log to this file.")
+    public var logfile: String?
+
+    @Option(name: .customLong("config"), help: "A config file (key = value lines; default ~/.locust.conf then ./locust.conf).")
+    public var config: String?
+
+    @Flag(name: [.customShort("V"), .customLong("version")], help: "Print the version and exit.")
+    public var version = false
+
+    @Argument(help: "Run only these user classes.")
+    public var userClasses: [String] = []
+}

@@ -1,0 +1,145 @@
+import Foundation
+import LocustAPI
+import Synchronization
+
+/// Starts and stops the simulated users of this process.
+///
+/// It moves the number of users of each class toward a target at a given rate (users per second,
+/// scheduled against the start time so that a long hatch does not drift), and stops them gracefully.
+/// The local runner drives it from the command line; a slave will drive it from its master's orders.
+public actor UserSpawner {
+    struct RunningUser {
+        let context: UserContext
+        let task: Task<Void, Never>
+    }
+
+    /// The classes this spawner can run, in plugin order.
+    public let classes: [UserClass]
+    private let host: String?
+    private let engine: HTTPEngine
+    private let recorder: any RequestRecorder
+    private let logger: RunLogger
+    private var running: [[RunningUser]]
+    private var nextUserID = 0
+    private var generation = 0
+    private let alive = UserCounter()
+
+    /// Creates a spawner for `classes`; `host` (`--host`) wins over each class's own.
+    public init(classes: [UserClass], host: String?, engine: HTTPEngine, recorder: any RequestRecorder, logger: RunLogger) {
+        self.classes = classes
+        self.host = host
+        self.engine = engine
+        self.recorder = recorder
+        self.logger = logger
+        self.running = classes.map { _ in [] }
+    }
+
+    /// Users currently running (started and not yet finished).
+    public nonisolated var aliveCount: Int { alive.value.load(ordering: .relaxed) }
+
+    /// The number of users started and not stopped, per class name.
+    public var countsByClass: [String: Int] {
+        var counts: [String: Int] = [:]
+        for (index, users) in running.enumerated() { counts[classes[index].name] = users.count }
+        return counts
+    }
+
+    /// The total number of users started and not asked to stop.
+    public var userCount: Int { running.reduce(0) { $0 + $1.count } }
+
+    /// Moves toward `target` users per class at `rate` users per second. Returns true when the target
+    /// was reached, false when a newer call or a stop superseded this one.
+    @discardableResult
+    public func spawn(target: [Int], rate: Double) async -> Bool {
+        generation += 1
+        let myGeneration = generation
+        // Start in proportion: removals first (they free capacity), then additions interleaved.
+        var removals: [Int] = []
+        var additionCounts: [Int] = []
+        for index in classes.indices {
+            let have = running[index].count
+            let want = index < target.count ? max(0, target[index]) : 0
+            if have > want { removals.append(contentsOf: Array(repeating: index, count: have - want)) }
+            additionCounts.append(max(0, want - have))
+        }
+        let steps = removals + UserDistribution.spawnOrder(counts: additionCounts)
+        let isRemoval = removals.count
+        let start = ContinuousClock.now
+        let interval = rate > 0 ? 1.0 / rate : 0
+        var done = 0
+        while done < steps.count {
+            guard generation == myGeneration else { return false }
+            let dueNow: Int
+            if interval == 0 {
+                dueNow = steps.count
+            } else {
+                let elapsed = ContinuousClock.now - start
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                dueNow = min(steps.count, Int(seconds / interval) + 1)
+            }
+            while done < dueNow {
+                let index = steps[done]
+                if done < isRemoval { stopOne(classIndex: index) } else { startOne(classIndex: index) }
+                done += 1
+            }
+            if done < steps.count {
+                let nextAt = start + .nanoseconds(Int64(Double(done) * interval * 1e9))
+                try? await Task.sleep(until: nextAt, clock: .continuous)
+            }
+        }
+        return true
+    }
+
+    private func startOne(classIndex: Int) {
+        let userClass = classes[classIndex]
+        let id = nextUserID
+        nextUserID += 1
+        let base = host ?? userClass.host ?? ""
+        let thread = engine.thread(for: id)
+        let client = HTTPClient(baseURL: base, options: userClass.httpOptions, thread: thread, recorder: recorder)
+        let context = UserContext(userID: id, userClassName: userClass.name, host: base, client: client, recorder: recorder)
+        alive.value.add(1, ordering: .relaxed)
+        let alive = self.alive
+        let task = Task(executorPreference: thread) {
+            await userClass.run(context)
+            alive.value.subtract(1, ordering: .relaxed)
+        }
+        running[classIndex].append(RunningUser(context: context, task: task))
+    }
+
+    private func stopOne(classIndex: Int) {
+        guard let user = running[classIndex].popLast() else { return }
+        // Ramp-down stops users at once, as Locust does.
+        user.context.kill()
+    }
+
+    /// Stops every user: each finishes its current task within `timeout` seconds (0: at once), then
+    /// the rest are killed (their requests in flight are aborted and not recorded). Waits for their
+    /// `onStop` for at most `grace` seconds more.
+    public func stopAll(timeout: Double, grace: Double = 10) async {
+        generation += 1
+        let users = running.flatMap { $0 }
+        running = classes.map { _ in [] }
+        if timeout > 0 {
+            for user in users { user.context.requestStop() }
+            await waitForUsers(seconds: timeout)
+        }
+        for user in users { user.context.kill() }
+        await waitForUsers(seconds: grace)
+        if aliveCount > 0 {
+            logger.warning("\(aliveCount) users did not finish their on_stop within \(Int(grace)) s; going on without them")
+        }
+    }
+
+    private func waitForUsers(seconds: Double) async {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        while aliveCount > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}
+
+/// A shared count of live users (an atomic in a class, so tasks can hold it).
+final class UserCounter: Sendable {
+    let value = Atomic<Int>(0)
+}
