@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 
 /// Turns SIGINT and SIGTERM into a graceful stop; a second signal exits at once.
-public final class SignalTrap: Sendable {
+public final class SignalTrap {
     private let sources: [any DispatchSourceSignal]
 
     /// Starts trapping; `onSignal` runs on a dispatch queue with the signal's name.
