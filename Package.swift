@@ -41,7 +41,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LocustStatsTests", dependencies: ["LocustStats"]),
-        .testTarget(name: "LocustRunnerTests", dependencies: ["LocustRunner"]),
+        .testTarget(
+            name: "LocustRunnerTests",
+            dependencies: ["LocustRunner", .product(name: "LocustAPI", package: "LocustAPI")]
+        ),
         .testTarget(name: "IntegrationTests", dependencies: []),
     ]
 )
