@@ -47,6 +47,7 @@ public enum LocustMain {
             }
             try settings.checkHost(for: classes)
             let logger = try RunLogger(level: settings.logLevel, logfile: options.logfile)
+            FileLimit.raise(for: settings.users, logger: logger)
             return await HeadlessRun(settings: settings, classes: classes, logger: logger).run()
         } catch let error as PluginError {
             printError(error.description)
@@ -78,5 +79,21 @@ enum UserClassListing {
             }
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// Raises the soft limit of open files to the hard limit: every user may hold a connection.
+enum FileLimit {
+    static func raise(for users: Int, logger: RunLogger) {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        if limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        if users + 100 > Int(limit.rlim_cur) {
+            logger.warning(
+                "\(users) users but only \(limit.rlim_cur) open files allowed (ulimit -n): some users will fail to connect")
+        }
     }
 }
