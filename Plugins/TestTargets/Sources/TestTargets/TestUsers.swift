@@ -66,3 +66,18 @@ final class PacedUser: User {
     let context: UserContext
     init(context: UserContext) { self.context = context }
 }
+
+/// A self-signed TLS server: certificate checks off; HTTP/2 when the server offers it.
+final class InsecureTLSUser: User {
+    static let httpOptions = HTTPClientOptions(verifyTLS: false)
+    static let waitTime = WaitTime.constant(0.05)
+    static let tasks: [UserTask<InsecureTLSUser>] = [
+        UserTask("index") { user in
+            await user.client.get("/") { response in
+                response.text == "hello tls" ? .automatic : .failure("unexpected body '\(response.text)'")
+            }
+        }
+    ]
+    let context: UserContext
+    init(context: UserContext) { self.context = context }
+}
