@@ -1,0 +1,105 @@
+/// The mutable statistics behind ``RequestStats`` (guarded by its mutex) and the merge logic
+/// shared with ``StatsSnapshot``.
+struct StatsState: Sendable {
+    /// Locust's name for the aggregated row.
+    static let aggregatedName = "Aggregated"
+
+    var entries: [StatsEntryKey: StatsEntry] = [:]
+    var total: StatsEntry
+    var errors: [StatsErrorKey: StatsError] = [:]
+    var exceptions: [StatsExceptionKey: StatsException] = [:]
+    var window = ResponseTimeWindow()
+
+    init(startTime: Double) {
+        total = StatsEntry(method: "", name: Self.aggregatedName, startTime: startTime)
+    }
+
+    /// A state holding exactly what `snapshot` holds.
+    init(_ snapshot: StatsSnapshot) {
+        total = snapshot.total
+        window = snapshot.recentResponseTimes
+        mergeTables(of: snapshot)
+    }
+
+    /// The hot path: one entry lookup, the total, the window and, for failures, the error table.
+    @inline(__always)
+    mutating func record(
+        method: String, name: String, responseTime: Double, contentLength: Int, error: String?, at now: Double
+    ) {
+        let milliseconds = StatsEntry.sanitized(responseTime)
+        let microseconds = ResponseTimeHistogram.microseconds(fromMilliseconds: milliseconds)
+        let timestamp = now.isFinite ? now : 0
+        let second = StatsEntry.second(of: timestamp)
+        let failed = error != nil
+        let key = StatsEntryKey(method: method, name: name)
+        entries[key, default: StatsEntry(method: method, name: name, startTime: timestamp)]
+            .record(
+                sanitizedMilliseconds: milliseconds, microseconds: microseconds, contentLength: contentLength,
+                failed: failed, at: timestamp, second: second)
+        total.record(
+            sanitizedMilliseconds: milliseconds, microseconds: microseconds, contentLength: contentLength,
+            failed: failed, at: timestamp, second: second)
+        window.record(microseconds: microseconds, second: second)
+        if let error {
+            let errorKey = StatsErrorKey(method: method, name: name, error: error)
+            errors[errorKey, default: StatsError(method: method, name: name, error: error)].occurred(at: timestamp)
+        }
+    }
+
+    mutating func recordException(message: String, location: String, node: String) {
+        let key = StatsExceptionKey(message: message, location: location)
+        exceptions[key, default: StatsException(message: message, location: location)].occurred(on: node)
+    }
+
+    /// Adds everything in `snapshot` (exact for counts, sums, extremes and histograms).
+    mutating func merge(_ snapshot: StatsSnapshot) {
+        mergeTables(of: snapshot)
+        total.merge(snapshot.total)
+        window.merge(snapshot.recentResponseTimes)
+    }
+
+    /// Adds the entries, errors and exceptions of `snapshot`.
+    private mutating func mergeTables(of snapshot: StatsSnapshot) {
+        for entry in snapshot.entries {
+            let key = StatsEntryKey(method: entry.method, name: entry.name)
+            if entries[key] == nil {
+                entries[key] = entry
+            } else {
+                entries[key]?.merge(entry)
+            }
+        }
+        for error in snapshot.errors {
+            let key = StatsErrorKey(method: error.method, name: error.name, error: error.error)
+            if errors[key] == nil {
+                errors[key] = error
+            } else {
+                errors[key]?.merge(error)
+            }
+        }
+        for exception in snapshot.exceptions {
+            let key = StatsExceptionKey(message: exception.message, location: exception.location)
+            if exceptions[key] == nil {
+                exceptions[key] = exception
+            } else {
+                exceptions[key]?.merge(exception)
+            }
+        }
+    }
+
+    /// Zeroes every entry (they stay listed, as in Locust's `reset_all`) and forgets errors,
+    /// exceptions and the recent window.
+    mutating func reset(at time: Double) {
+        for key in Array(entries.keys) { entries[key]?.reset(at: time) }
+        total.reset(at: time)
+        errors.removeAll()
+        exceptions.removeAll()
+        window.reset()
+    }
+
+    /// A consistent copy in report order.
+    func snapshot(at time: Double) -> StatsSnapshot {
+        StatsSnapshot(
+            entries: Array(entries.values), total: total, errors: Array(errors.values),
+            exceptions: Array(exceptions.values), recentResponseTimes: window, takenAt: time)
+    }
+}
