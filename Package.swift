@@ -27,6 +27,8 @@ let package = Package(
                 "LocustStats",
                 .product(name: "LocustAPI", package: "LocustAPI"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Sources/Runner"
         ),

@@ -35,20 +35,35 @@ public enum LocustMain {
         }
         do {
             let settings = try RunSettings(options: options)
+            let cluster = try ClusterSettings(options: options)
             let plugin = try PluginLoader.load(path: settings.locustfile)
             let classes = try settings.selectClasses(from: plugin.userClasses)
             if options.list {
                 print(UserClassListing.text(classes))
                 return 0
             }
-            guard settings.headless else {
-                throw RunnerError.badInput(
-                    "The web UI is not available yet: run with --headless (or --no-web) and -u/-r/-t.")
-            }
-            try settings.checkHost(for: classes)
             let logger = try RunLogger(level: settings.logLevel, logfile: options.logfile)
-            FileLimit.raise(for: settings.users, logger: logger)
-            return await HeadlessRun(settings: settings, classes: classes, logger: logger).run()
+            switch cluster.role {
+            case .slave:
+                // A slave runs whatever its master orders; the master's --host wins over its own.
+                FileLimit.raise(for: 10_000, logger: logger)
+                return await SlaveRunner(plugin: plugin, settings: settings, cluster: cluster, logger: logger).run()
+            case .master:
+                guard settings.headless else {
+                    throw RunnerError.badInput(
+                        "The web UI is not available yet: run the master with --headless (or --no-web) and -u/-r/-t.")
+                }
+                try settings.checkHost(for: classes)
+                return await MasterRun(settings: settings, cluster: cluster, plugin: plugin, classes: classes, logger: logger).run()
+            case .standalone:
+                guard settings.headless else {
+                    throw RunnerError.badInput(
+                        "The web UI is not available yet: run with --headless (or --no-web) and -u/-r/-t.")
+                }
+                try settings.checkHost(for: classes)
+                FileLimit.raise(for: settings.users, logger: logger)
+                return await HeadlessRun(settings: settings, classes: classes, logger: logger).run()
+            }
         } catch let error as PluginError {
             printError(error.description)
             return usageExitCode

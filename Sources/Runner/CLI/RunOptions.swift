@@ -63,6 +63,37 @@ public struct RunOptions: ParsableArguments, Sendable {
     @Flag(name: [.customShort("V"), .customLong("version")], help: "Print the version and exit.")
     public var version = false
 
+    @Flag(name: .customLong("master"), help: "Run as the master of a distributed test: web UI or headless control, no users.")
+    public var master = false
+
+    @Flag(name: [.customLong("slave"), .customLong("worker")], help: "Run as a slave of a master: simulate the users it assigns.")
+    public var slave = false
+
+    @Option(name: .customLong("master-host"), help: "The master a slave connects to (default 127.0.0.1).")
+    public var masterHost = "127.0.0.1"
+
+    @Option(name: .customLong("master-port"), help: "The master's port a slave connects to (default 5557).")
+    public var masterPort = 5557
+
+    @Option(name: .customLong("master-bind-host"), help: "Where the master listens (default all interfaces).")
+    public var masterBindHost = "0.0.0.0"
+
+    @Option(name: .customLong("master-bind-port"), help: "The port the master listens on (default 5557).")
+    public var masterBindPort = 5557
+
+    @Option(
+        name: [.customLong("expect-slaves"), .customLong("expect-workers")],
+        help: "A headless master waits for this many slaves before starting (default 1).")
+    public var expectSlaves = 1
+
+    @Option(
+        name: [.customLong("expect-slaves-max-wait"), .customLong("expect-workers-max-wait")],
+        help: "How long a headless master waits for them before giving up (default 60s).")
+    public var expectSlavesMaxWait = "60s"
+
+    @Option(name: .customLong("master-timeout"), help: "A slave exits after its master was unreachable or silent this long (default 60s).")
+    public var masterTimeout = "60s"
+
     @Argument(help: "Run only these user classes.")
     public var userClasses: [String] = []
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LocustAPI
 import LocustStats
+import Synchronization
 
 /// A standalone test without the web UI: spawn, run until `-t` or Ctrl-C, stop, report.
 ///
@@ -12,19 +13,15 @@ struct HeadlessRun {
 
     func run() async -> Int32 {
         let stats = RequestStats()
-        let recorder = StatsRecorder(stats: stats)
-        let engine = HTTPEngine.shared
-        let spawner = UserSpawner(classes: classes, host: settings.host, engine: engine, recorder: recorder, logger: logger)
-        let history = StatsHistory(fullHistory: settings.csvFullHistory)
-        let console = ConsoleReport(nameWidth: TerminalSize.statsNameWidth)
-        let csv: CSVWriter?
+        let reporter: RunReporter
         do {
-            csv = try settings.csvPrefix.map { try CSVWriter(prefix: $0) }
+            reporter = try RunReporter(stats: stats, settings: settings, logger: logger)
         } catch {
-            LocustMain.printError("cannot write the CSV files: \(error)")
+            LocustMain.printError("\(error)")
             return LocustMain.usageExitCode
         }
-
+        let spawner = UserSpawner(
+            classes: classes, host: settings.host, engine: .shared, recorder: StatsRecorder(stats: stats), logger: logger)
         let stop = StopSignal()
         let trap = SignalTrap { name in
             logger.info("Received \(name), shutting down")
@@ -32,48 +29,22 @@ struct HeadlessRun {
         }
         let counts = UserDistribution.counts(total: settings.users, weights: classes.map(\.weight))
         logger.info("Ramping to \(settings.users) users at a rate of \(PythonStyle.number(settings.spawnRate)) per second")
-        if let runTime = settings.runTime {
-            logger.info("Run time limit set to \(PythonStyle.number(runTime)) seconds")
-            Task {
-                try? await Task.sleep(for: .milliseconds(Int64(runTime * 1000)))
-                if !stop.isFired { logger.info("--run-time limit reached, shutting down") }
-                stop.fire("run time")
-            }
-        }
+        reporter.armRunTime(stop)
         let spawningDone = SpawnFlag()
         let spawning = Task {
-            let reached = await spawner.spawn(target: counts, rate: settings.spawnRate)
-            if reached {
+            if await spawner.spawn(target: counts, rate: settings.spawnRate) {
                 let byClass = await spawner.countsByClass
                 let parts = classes.map { "\"\($0.name)\": \(byClass[$0.name] ?? 0)" }.joined(separator: ", ")
                 logger.info("All users spawned: {\(parts)} (\(settings.users) total users)")
-                if settings.resetStats {
-                    logger.info("Resetting stats")
-                    stats.reset()
-                    history.reset()
-                }
+                if settings.resetStats { reporter.reset() }
             }
             spawningDone.set()
         }
-        let ticker = Task {
-            var second = 0
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                if Task.isCancelled { break }
-                second += 1
-                let now = Date().timeIntervalSince1970
-                let snapshot = stats.snapshot()
-                let rows = history.rows(for: snapshot, userCount: spawner.aliveCount, at: now)
-                if let csv {
-                    do { try csv.appendHistory(rows) } catch { logger.error("cannot append to the history file: \(error)") }
-                }
-                if settings.printTable && second % 2 == 0 {
-                    StandardOutput.write(console.statsTable(snapshot, current: true) + "\n")
-                }
-                if spawningDone.isSet && settings.users > 0 && spawner.aliveCount == 0 {
-                    logger.info("All users have stopped by themselves, shutting down")
-                    stop.fire("all users stopped")
-                }
+        let users = settings.users
+        let ticker = reporter.ticker(userCount: { spawner.aliveCount }) {
+            if spawningDone.isSet && users > 0 && spawner.aliveCount == 0 {
+                logger.info("All users have stopped by themselves, shutting down")
+                stop.fire("all users stopped")
             }
         }
 
@@ -82,24 +53,7 @@ struct HeadlessRun {
         await spawner.stopAll(timeout: settings.stopTimeout)
         ticker.cancel()
         _ = trap
-
-        let final = stats.snapshot()
-        if let csv {
-            do {
-                try csv.appendHistory(history.rows(for: final, userCount: 0, at: Date().timeIntervalSince1970))
-                try csv.write(final)
-                csv.close()
-            } catch {
-                logger.error("cannot write the CSV files: \(error)")
-            }
-        }
-        StandardOutput.write(
-            console.statsTable(final, current: false) + "\n\n" + console.percentileTable(final) + "\n\n"
-                + console.errorReport(final) + "\n")
-        let failed = final.total.numFailures > 0 || !final.exceptions.isEmpty
-        let code: Int32 = failed ? settings.exitCodeOnError : 0
-        logger.info("Shutting down (exit code \(code))")
-        return code
+        return reporter.finish()
     }
 }
 
@@ -135,5 +89,3 @@ enum TerminalSize {
         return 80
     }
 }
-
-import Synchronization

@@ -15,7 +15,7 @@ public actor UserSpawner {
 
     /// The classes this spawner can run, in plugin order.
     public let classes: [UserClass]
-    private let host: String?
+    private var host: String?
     private let engine: HTTPEngine
     private let recorder: any RequestRecorder
     private let logger: RunLogger
@@ -51,8 +51,26 @@ public actor UserSpawner {
     /// was reached, false when a newer call or a stop superseded this one.
     @discardableResult
     public func spawn(target: [Int], rate: Double) async -> Bool {
+        await spawn(target: target, rate: rate, ticket: newTicket())
+    }
+
+    /// Supersedes any ramp in progress and returns the ticket of the next one; take it in order with
+    /// stops, then pass it to ``spawn(target:rate:ticket:)``, which gives up if a later ticket exists.
+    public func newTicket() -> Int {
         generation += 1
-        let myGeneration = generation
+        return generation
+    }
+
+    /// Uses `host` for the users started from now on (a master's `--host`).
+    public func setHost(_ host: String?) {
+        if let host { self.host = host }
+    }
+
+    /// ``spawn(target:rate:)`` for a ticket taken earlier with ``newTicket()``.
+    @discardableResult
+    public func spawn(target: [Int], rate: Double, ticket: Int) async -> Bool {
+        let myGeneration = ticket
+        guard generation == myGeneration else { return false }
         // Start in proportion: removals first (they free capacity), then additions interleaved.
         var removals: [Int] = []
         var additionCounts: [Int] = []

@@ -1,0 +1,44 @@
+/// The distributed-mode options, checked.
+public struct ClusterSettings: Sendable {
+    /// The role of this process.
+    public enum Role: Sendable { case standalone, master, slave }
+
+    public var role: Role
+    public var masterHost: String
+    public var masterPort: Int
+    public var masterBindHost: String
+    public var masterBindPort: Int
+    public var expectSlaves: Int
+    public var expectSlavesMaxWait: Double
+    public var masterTimeout: Double
+
+    /// Checks `options`.
+    public init(options: RunOptions) throws {
+        if options.master && options.slave {
+            throw RunnerError.badInput("--master and --slave/--worker exclude each other")
+        }
+        role = options.master ? .master : options.slave ? .slave : .standalone
+        masterHost = options.masterHost
+        masterBindHost = options.masterBindHost
+        guard (1...65535).contains(options.masterPort) else {
+            throw RunnerError.badInput("--master-port must be 1-65535, got \(options.masterPort)")
+        }
+        guard (0...65535).contains(options.masterBindPort) else {
+            throw RunnerError.badInput("--master-bind-port must be 0-65535, got \(options.masterBindPort)")
+        }
+        masterPort = options.masterPort
+        masterBindPort = options.masterBindPort
+        guard options.expectSlaves >= 1 else {
+            throw RunnerError.badInput("--expect-slaves must be 1 or more, got \(options.expectSlaves)")
+        }
+        expectSlaves = options.expectSlaves
+        guard let wait = TimeSpan.seconds(options.expectSlavesMaxWait) else {
+            throw RunnerError.badInput("invalid --expect-slaves-max-wait '\(options.expectSlavesMaxWait)'")
+        }
+        expectSlavesMaxWait = wait
+        guard let timeout = TimeSpan.seconds(options.masterTimeout), timeout > 0 else {
+            throw RunnerError.badInput("invalid --master-timeout '\(options.masterTimeout)'")
+        }
+        masterTimeout = timeout
+    }
+}

@@ -1,0 +1,335 @@
+import Foundation
+import LocustAPI
+import LocustStats
+import Synchronization
+
+/// The master's side of the coordinator: who is connected, what each slave runs, the merged statistics.
+///
+/// It simulates no users. It admits slaves that speak its protocol version and run the same plugin,
+/// spreads the users over them (`ClusterAssignment`), rebalances when one joins, leaves or goes
+/// missing (3 missed heartbeats), and merges their statistics deltas exactly.
+public final class MasterCoordinator: ClusterConnectionDelegate {
+    /// A slave's state, as the master sees it.
+    public enum SlaveState: String, Sendable {
+        case ready, hatching, running, stopped, missing
+    }
+
+    /// The test's state.
+    public enum RunState: String, Sendable {
+        case ready, spawning, running, stopping, stopped
+    }
+
+    struct Slave {
+        var id: String
+        var hostname: String
+        var connection: ClusterConnection
+        var state: SlaveState
+        var userCount: Int
+        var lastHeartbeat: ContinuousClock.Instant
+        var counts: [String: Int] = [:]
+    }
+
+    struct State {
+        var slaves: [String: Slave] = [:]
+        var runState: RunState = .ready
+        var targetUsers = 0
+        var rate = 1.0
+        var generation = 0
+        var stopTimeout = 0.0
+    }
+
+    typealias Outbox = [(ClusterConnection, ClusterMessage)]
+
+    /// The merged statistics of all slaves.
+    public let stats: RequestStats
+    private let classes: [UserClass]
+    private let pluginClassNames: [String]
+    private let fingerprint: String
+    private let host: String?
+    private let logger: RunLogger
+    private let state = Mutex<State>(State())
+
+    /// Creates a coordinator that runs `classes` of a plugin whose classes are all `pluginClassNames`.
+    public init(
+        classes: [UserClass], pluginClassNames: [String], fingerprint: String, host: String?, stats: RequestStats,
+        logger: RunLogger
+    ) {
+        self.classes = classes
+        self.pluginClassNames = pluginClassNames
+        self.fingerprint = fingerprint
+        self.host = host
+        self.stats = stats
+        self.logger = logger
+    }
+
+    // MARK: Queries
+
+    /// Slaves connected and not missing.
+    public var activeSlaveCount: Int { state.withLock { $0.slaves.values.filter { $0.state != .missing }.count } }
+
+    /// The users the slaves report running.
+    public var userCount: Int { state.withLock { $0.slaves.values.filter { $0.state != .missing }.reduce(0) { $0 + $1.userCount } } }
+
+    /// The test's state.
+    public var runState: RunState { state.withLock { $0.runState } }
+
+    /// Each slave's id, state and user count.
+    public var slaveSummaries: [(id: String, state: SlaveState, users: Int)] {
+        state.withLock { $0.slaves.values.sorted { $0.id < $1.id }.map { ($0.id, $0.state, $0.userCount) } }
+    }
+
+    /// The user counts per class that the master has ordered, summed over slaves.
+    public var assignedCounts: [String: Int] {
+        state.withLock { state in
+            var total: [String: Int] = [:]
+            for slave in state.slaves.values where slave.state != .missing {
+                for (name, count) in slave.counts { total[name, default: 0] += count }
+            }
+            return total
+        }
+    }
+
+    // MARK: Orders
+
+    /// Starts (or changes) the test: `users` in total at `rate` users per second.
+    public func start(users: Int, rate: Double) {
+        let outbox = state.withLock { state -> Outbox in
+            state.targetUsers = users
+            state.rate = rate
+            state.runState = .spawning
+            return rebalance(&state)
+        }
+        deliver(outbox)
+    }
+
+    /// Stops the test: every slave stops its users and sends its last statistics, then `stopped`.
+    /// Returns once all answered, or after `stopTimeout` plus a grace of 15 s.
+    public func stop(stopTimeout: Double) async {
+        let outbox = state.withLock { state -> Outbox in
+            state.runState = .stopping
+            state.stopTimeout = stopTimeout
+            state.generation += 1
+            var outbox: Outbox = []
+            for slave in state.slaves.values where slave.state != .missing {
+                outbox.append((slave.connection, .stop(stopTimeout: stopTimeout)))
+            }
+            return outbox
+        }
+        deliver(outbox)
+        let deadline = ContinuousClock.now + .milliseconds(Int64((stopTimeout + 15) * 1000))
+        while ContinuousClock.now < deadline {
+            let waiting = state.withLock { $0.slaves.values.filter { $0.state != .stopped && $0.state != .missing }.count }
+            if waiting == 0 { break }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        let late = state.withLock { state -> [String] in
+            state.runState = .stopped
+            return state.slaves.values.filter { $0.state != .stopped && $0.state != .missing }.map(\.id).sorted()
+        }
+        if !late.isEmpty {
+            logger.warning("No 'stopped' from \(late.joined(separator: ", ")) in time: their last statistics may be missing")
+        }
+    }
+
+    /// Tells every slave to quit.
+    public func quitAll() {
+        let connections = state.withLock { $0.slaves.values.map(\.connection) }
+        for connection in connections { connection.send(.quit, thenClose: true) }
+    }
+
+    /// Sends heartbeats and marks silent slaves missing; call once per heartbeat interval.
+    public func tick() {
+        let now = ContinuousClock.now
+        let limit = Duration.milliseconds(Int64(ClusterProtocol.heartbeatInterval * Double(ClusterProtocol.heartbeatLiveness) * 1000))
+        let (outbox, lost) = state.withLock { state -> (Outbox, [String]) in
+            var outbox: Outbox = []
+            var lost: [String] = []
+            for (id, slave) in state.slaves {
+                outbox.append((slave.connection, .heartbeat(.init(state: state.runState.rawValue, userCount: 0))))
+                if slave.state != .missing && now - slave.lastHeartbeat > limit {
+                    state.slaves[id]?.state = .missing
+                    state.slaves[id]?.userCount = 0
+                    state.slaves[id]?.counts = [:]
+                    lost.append(id)
+                    // If it comes back, it must drop the users that went to others.
+                    outbox.append((slave.connection, .stop(stopTimeout: 0)))
+                }
+            }
+            if !lost.isEmpty && (state.runState == .spawning || state.runState == .running) {
+                outbox += rebalance(&state)
+            }
+            return (outbox, lost)
+        }
+        for id in lost.sorted() {
+            logger.warning("Slave \(id) failed to send heartbeat, setting state to missing; its users go to the others")
+        }
+        deliver(outbox)
+    }
+
+    // MARK: ClusterConnectionDelegate
+
+    public func connectionOpened(_ connection: ClusterConnection) {
+        logger.debug("Coordinator connection from \(connection.peer)")
+    }
+
+    public func connection(_ connection: ClusterConnection, received message: ClusterMessage) {
+        switch message {
+        case .ready(let ready):
+            admit(ready, on: connection)
+        case .heartbeat(let heartbeat):
+            guard let id = connection.slaveID else { return refuseUnknown(connection, message) }
+            var back = false
+            let outbox = state.withLock { state -> Outbox in
+                guard var slave = state.slaves[id] else { return [] }
+                slave.lastHeartbeat = .now
+                slave.userCount = heartbeat.userCount
+                if slave.state == .missing {
+                    slave.state = .ready
+                    back = true
+                }
+                state.slaves[id] = slave
+                if back && (state.runState == .spawning || state.runState == .running) { return rebalance(&state) }
+                return []
+            }
+            if back { logger.info("Slave \(id) is back") }
+            deliver(outbox)
+        case .stats(let report):
+            guard let id = connection.slaveID else { return refuseUnknown(connection, message) }
+            stats.merge(report.snapshot)
+            state.withLock { state in
+                state.slaves[id]?.lastHeartbeat = .now
+                if state.slaves[id]?.state != .missing { state.slaves[id]?.userCount = report.userCount }
+            }
+        case .hatching:
+            guard let id = connection.slaveID else { return refuseUnknown(connection, message) }
+            state.withLock { state in
+                if state.slaves[id]?.state != .missing { state.slaves[id]?.state = .hatching }
+            }
+        case .hatchComplete(let counts):
+            guard let id = connection.slaveID else { return refuseUnknown(connection, message) }
+            let allDone = state.withLock { state -> Bool in
+                guard state.slaves[id]?.state != .missing else { return false }
+                state.slaves[id]?.state = .running
+                state.slaves[id]?.userCount = counts.values.reduce(0, +)
+                let active = state.slaves.values.filter { $0.state != .missing }
+                if state.runState == .spawning && active.allSatisfy({ $0.state == .running }) {
+                    state.runState = .running
+                    return true
+                }
+                return false
+            }
+            if allDone {
+                let counts = assignedCounts
+                let parts = classes.map { "\"\($0.name)\": \(counts[$0.name] ?? 0)" }.joined(separator: ", ")
+                logger.info("All users spawned: {\(parts)} (\(counts.values.reduce(0, +)) total users)")
+            }
+        case .stopped:
+            guard let id = connection.slaveID else { return refuseUnknown(connection, message) }
+            state.withLock { state in
+                if state.slaves[id]?.state != .missing {
+                    state.slaves[id]?.state = .stopped
+                    state.slaves[id]?.userCount = 0
+                }
+            }
+        case .quit:
+            guard connection.slaveID != nil else { return refuseUnknown(connection, message) }
+            remove(connection, reason: "quit")
+            connection.close()
+        case .accepted, .reject, .hatch, .stop:
+            logger.warning("Closing connection from \(connection.peer): '\(message.typeName)' is a master's message")
+            connection.close()
+        }
+    }
+
+    public func connectionClosed(_ connection: ClusterConnection, error: (any Error)?) {
+        if connection.slaveID != nil {
+            remove(connection, reason: error.map { "\($0)" } ?? "disconnected")
+        } else if let error {
+            logger.warning("Closed coordinator connection from \(connection.peer): \(error)")
+        }
+    }
+
+    // MARK: Internals
+
+    private func admit(_ ready: ClusterMessage.Ready, on connection: ClusterConnection) {
+        let names = pluginClassNames
+        var refusal: String?
+        if ready.version != ClusterProtocol.version {
+            refusal = "protocol version \(ready.version), but this master speaks version \(ClusterProtocol.version): use the same SwiftLocust build"
+        } else if ready.userClasses != names {
+            refusal = "its plugin has user classes [\(ready.userClasses.joined(separator: ", "))], the master's has [\(names.joined(separator: ", "))]: run the same plugin file"
+        } else if ready.pluginFingerprint != fingerprint {
+            refusal = "its plugin is another build (fingerprint \(ready.pluginFingerprint), the master's is \(fingerprint)): copy the master's plugin file to the slave"
+        } else if connection.slaveID != nil {
+            refusal = "it already said ready"
+        }
+        let duplicate = state.withLock { $0.slaves[ready.slaveID] != nil }
+        if refusal == nil && duplicate {
+            refusal = "a slave with id \(ready.slaveID) is already connected"
+        }
+        if let refusal {
+            logger.error("Refused slave \(ready.slaveID) from \(connection.peer): \(refusal)")
+            connection.send(.reject(reason: refusal), thenClose: true)
+            return
+        }
+        connection.slaveID = ready.slaveID
+        let (outbox, count) = state.withLock { state -> (Outbox, Int) in
+            state.slaves[ready.slaveID] = Slave(
+                id: ready.slaveID, hostname: ready.hostname, connection: connection, state: .ready, userCount: 0,
+                lastHeartbeat: .now)
+            var outbox: Outbox = [(connection, .accepted(slaveID: ready.slaveID))]
+            if state.runState == .spawning || state.runState == .running { outbox += rebalance(&state) }
+            return (outbox, state.slaves.values.filter { $0.state != .missing }.count)
+        }
+        logger.info("Slave \(ready.slaveID) (\(ready.hostname), \(connection.peer)) connected. \(count) slaves connected.")
+        deliver(outbox)
+    }
+
+    private func remove(_ connection: ClusterConnection, reason: String) {
+        guard let id = connection.slaveID else { return }
+        let (outbox, removed, count) = state.withLock { state -> (Outbox, Bool, Int) in
+            guard let slave = state.slaves[id], slave.connection === connection else { return ([], false, 0) }
+            state.slaves[id] = nil
+            var outbox: Outbox = []
+            if slave.state != .missing && (state.runState == .spawning || state.runState == .running) {
+                outbox = rebalance(&state)
+            }
+            return (outbox, true, state.slaves.values.filter { $0.state != .missing }.count)
+        }
+        guard removed else { return }
+        logger.info("Slave \(id) left (\(reason)). \(count) slaves connected.")
+        deliver(outbox)
+    }
+
+    private func refuseUnknown(_ connection: ClusterConnection, _ message: ClusterMessage) {
+        logger.warning("Closing connection from \(connection.peer): '\(message.typeName)' before 'ready'")
+        connection.close()
+    }
+
+    /// New orders for every active slave; call with the lock held, deliver the result after.
+    private func rebalance(_ state: inout State) -> Outbox {
+        let active = state.slaves.values.filter { $0.state != .missing }.sorted { $0.id < $1.id }
+        guard !active.isEmpty else {
+            logger.warning("No slaves connected: users start when slaves join")
+            return []
+        }
+        state.generation += 1
+        let assignment = ClusterAssignment.assign(total: state.targetUsers, weights: classes.map(\.weight), slaves: active.count)
+        var outbox: Outbox = []
+        for (index, slave) in active.enumerated() {
+            var counts: [String: Int] = [:]
+            for (classIndex, userClass) in classes.enumerated() { counts[userClass.name] = assignment[index][classIndex] }
+            let share = state.targetUsers > 0 ? Double(assignment[index].reduce(0, +)) / Double(state.targetUsers) : 0
+            let rate = max(state.rate * share, 0.001)
+            state.slaves[slave.id]?.counts = counts
+            if state.slaves[slave.id]?.state != .hatching { state.slaves[slave.id]?.state = .hatching }
+            outbox.append((slave.connection, .hatch(.init(counts: counts, rate: rate, host: host, generation: state.generation))))
+        }
+        if state.runState == .running { state.runState = .spawning }
+        return outbox
+    }
+
+    private func deliver(_ outbox: Outbox) {
+        for (connection, message) in outbox { connection.send(message) }
+    }
+}
