@@ -1,0 +1,66 @@
+# SwiftLocust: build, demo and test.
+#
+#   make deps    install libcurl headers, nginx and wrk if missing (apt-get, as root)
+#   make build   the runner and demo target (release), then every scenario plugin in Plugins/
+#   make demo    run the Shop example for 15 s against a local locust-demo-target
+#   make test    build, then all tests; the integration tests run the real binaries
+#   make clean   remove build products (dependency checkouts are kept)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+SWIFT ?= swift
+CONFIG := release
+BIN := $(CURDIR)/.build/$(CONFIG)
+PLUGINS := $(patsubst %/Package.swift,%,$(wildcard Plugins/*/Package.swift))
+
+# Where the integration tests find what they run.
+TEST_ENV := \
+	LOCUST_BIN=$(BIN)/locust \
+	LOCUST_DEMO_TARGET_BIN=$(BIN)/locust-demo-target \
+	LOCUST_TEST_PLUGIN=$(CURDIR)/Plugins/TestTargets/.build/$(CONFIG)/libTestTargets.so \
+	LOCUST_SHOP_PLUGIN=$(CURDIR)/Plugins/Shop/.build/$(CONFIG)/libShop.so \
+	LOCUST_CHECKOUT=$(CURDIR)
+
+.PHONY: deps build demo test unit-test integration-test clean
+
+deps:
+	@missing=(); \
+	if ! command -v curl-config >/dev/null 2>&1 || [[ ! -f "$$(curl-config --prefix 2>/dev/null)/include/curl/curl.h" && ! -f /usr/include/x86_64-linux-gnu/curl/curl.h && ! -f /usr/include/curl/curl.h ]]; then \
+		missing+=(libcurl4-openssl-dev); fi; \
+	command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light); \
+	command -v wrk >/dev/null 2>&1 || missing+=(wrk); \
+	if (( $${#missing[@]} == 0 )); then echo "deps: libcurl headers, nginx and wrk are present"; exit 0; fi; \
+	echo "deps: installing $${missing[*]}"; \
+	if [[ $$(id -u) == 0 ]]; then sudo=(); \
+	elif command -v sudo >/dev/null 2>&1; then sudo=(sudo); \
+	else echo "deps: run as root to install $${missing[*]}" >&2; exit 1; fi; \
+	"$${sudo[@]}" apt-get update; \
+	"$${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$${missing[@]}"
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+	@for plugin in $(PLUGINS); do \
+		echo "Building $$plugin"; \
+		$(SWIFT) build -c $(CONFIG) --package-path "$$plugin"; \
+	done
+
+demo: build
+	scripts/demo.sh
+
+# The unit tests first, then the integration tests on their own, so that the load tests (timing
+# assertions included) do not share the 2 cores with anything else of ours.
+test: build
+	$(MAKE) --no-print-directory unit-test
+	$(MAKE) --no-print-directory integration-test
+
+unit-test:
+	$(SWIFT) test --skip IntegrationTests
+
+integration-test:
+	$(TEST_ENV) $(SWIFT) test --filter IntegrationTests
+
+clean:
+	$(SWIFT) package clean
+	@for plugin in $(PLUGINS); do $(SWIFT) package clean --package-path "$$plugin"; done

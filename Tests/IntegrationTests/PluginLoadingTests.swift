@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+
+extension Integration {
+    /// What `locust` accepts as a plugin and how it refuses bad input.
+    @Suite("Plugins and bad input", .timeLimit(.minutes(12)))
+    struct PluginLoading {
+        let locust: Locust
+        init() throws { locust = try Locust() }
+
+        @Test("--list prints every user class of TestTargets")
+        func listsUserClasses() async throws {
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let result = try await locust.run(["-f", locust.binaries.testPlugin, "--list"], in: directory, timeout: .seconds(20))
+            #expect(result.exited(0), "\(result)")
+            for name in Binaries.testTargetClasses {
+                #expect(result.stdout.contains(name), "--list does not mention \(name):\n\(result.stdout)")
+            }
+        }
+
+        /// Input that `locust` must refuse with exit code 2 and one line on stderr.
+        enum BadInput: String, CaseIterable, CustomTestStringConvertible {
+            case missingFile = "a plugin path that does not exist"
+            case textFile = "a text file passed as plugin"
+            case libraryWithoutEntryPoint = "a shared library without locust_plugin_entry"
+            case directory = "a directory passed as plugin"
+            case badDuration = "-t 5x"
+            case hostWithoutScheme = "--host notaurl"
+            case ftpHost = "--host ftp://x"
+            case unknownOption = "an unknown option"
+
+            var testDescription: String { rawValue }
+
+            /// A system library with no SwiftLocust entry point.
+            static let systemLibrary = [
+                "/usr/lib/x86_64-linux-gnu/libcurl.so.4", "/usr/lib/aarch64-linux-gnu/libcurl.so.4",
+                "/usr/lib/x86_64-linux-gnu/libz.so.1", "/usr/lib/aarch64-linux-gnu/libz.so.1",
+            ].first { FileManager.default.fileExists(atPath: $0) }
+
+            func arguments(plugin: String, directory: TempDirectory) throws -> [String] {
+                let run = ["--headless", "-u", "1", "-r", "1", "-t", "2s"]
+                let host = ["--host", "http://127.0.0.1:9"]
+                switch self {
+                case .missingFile:
+                    return ["-f", directory.file("missing/libNothing.so")] + host + run
+                case .textFile:
+                    try directory.write("notaplugin.so", "this is text, not an ELF shared library\n")
+                    return ["-f", directory.file("notaplugin.so")] + host + run
+                case .libraryWithoutEntryPoint:
+                    let library = try #require(Self.systemLibrary, "no libcurl.so.4 or libz.so.1 found to use as a non-plugin library")
+                    return ["-f", library] + host + run
+                case .directory:
+                    return ["-f", directory.path] + host + run
+                case .badDuration:
+                    return ["-f", plugin] + host + ["--headless", "-u", "1", "-r", "1", "-t", "5x"]
+                case .hostWithoutScheme:
+                    return ["-f", plugin, "--host", "notaurl"] + run
+                case .ftpHost:
+                    return ["-f", plugin, "--host", "ftp://x"] + run
+                case .unknownOption:
+                    return ["-f", plugin] + host + run + ["--no-such-option"]
+                }
+            }
+        }
+
+        @Test("Bad input: exit code 2 and exactly one 'locust: error:' line on stderr", arguments: BadInput.allCases)
+        func refusesBadInput(_ input: BadInput) async throws {
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let arguments = try input.arguments(plugin: locust.binaries.testPlugin, directory: directory)
+            let result = try await locust.run(arguments, in: directory, timeout: .seconds(20))
+            #expect(result.exited(2), "\(result)")
+            #expect(result.stderrLines.count == 1, "stderr should be one line:\n\(result)")
+            #expect(result.stderrLines.first?.hasPrefix("locust: error: ") == true, "\(result)")
+            #expect(result.seconds < 5, "refusing bad input took \(result.seconds) s")
+        }
+
+        @Test("A plugin built against another LocustAPI ABI is refused: exit code 2, 'rebuild'")
+        func refusesOtherABI() async throws {
+            let directory = try TempDirectory("locust-it-abi")
+            defer { directory.remove() }
+            let checkout = locust.binaries.checkout
+            // A copy of LocustAPI whose plugins record ABI 999 ...
+            let api = directory.file("LocustAPI")
+            try copyPackage(from: checkout + "/Sources/LocustAPI", to: api)
+            let pluginSource = api + "/API/LocustPlugin.swift"
+            let original = "public static var compiledVersion: Int { 1 }"
+            let source = try String(contentsOfFile: pluginSource, encoding: .utf8)
+            try #require(source.contains(original), "\(pluginSource) no longer contains '\(original)': update this test")
+            try source.replacingOccurrences(of: original, with: "public static var compiledVersion: Int { 999 }")
+                .write(toFile: pluginSource, atomically: true, encoding: .utf8)
+            // ... and a copy of TestTargets built against it.
+            let plugin = directory.file("TestTargets")
+            try copyPackage(from: checkout + "/Plugins/TestTargets", to: plugin)
+            let manifest = plugin + "/Package.swift"
+            let manifestText = try String(contentsOfFile: manifest, encoding: .utf8)
+            try #require(manifestText.contains("\"../../Sources/LocustAPI\""), "Plugins/TestTargets/Package.swift changed: update this test")
+            try manifestText.replacingOccurrences(of: "\"../../Sources/LocustAPI\"", with: "\"\(api)\"")
+                .write(toFile: manifest, atomically: true, encoding: .utf8)
+
+            let build = try await Subprocess.run(
+                "/usr/bin/env", ["swift", "build", "-c", "release", "--package-path", plugin],
+                outputDirectory: directory, timeout: .seconds(600))
+            try #require(build.exited(0), "building the ABI-999 plugin failed:\n\(build)")
+            let library = plugin + "/.build/release/libTestTargets.so"
+            try #require(FileManager.default.fileExists(atPath: library), "\(library) was not built")
+
+            for arguments in [["-f", library, "--list"], ["-f", library, "--host", "http://127.0.0.1:9", "--headless", "-u", "1", "-t", "2s"]] {
+                let result = try await locust.run(arguments, in: directory, timeout: .seconds(20))
+                #expect(result.exited(2), "\(result)")
+                #expect(result.stderrLines.count == 1, "stderr should be one line:\n\(result)")
+                #expect(result.stderrLines.first?.hasPrefix("locust: error: ") == true, "\(result)")
+                #expect(result.stderr.contains("rebuild"), "the message should say to rebuild:\n\(result)")
+                #expect(result.stderr.contains("999"), "the message should name the plugin's ABI (999):\n\(result)")
+            }
+        }
+
+        /// Copies a package's sources, without its build folders.
+        func copyPackage(from source: String, to destination: String) throws {
+            let fileManager = FileManager.default
+            try fileManager.createDirectory(atPath: destination, withIntermediateDirectories: true)
+            for item in try fileManager.contentsOfDirectory(atPath: source)
+            where ![".build", ".swiftpm", "Package.resolved"].contains(item) && !item.hasPrefix(".build") {
+                try fileManager.copyItem(atPath: source + "/" + item, toPath: destination + "/" + item)
+            }
+        }
+    }
+}
