@@ -109,9 +109,14 @@ public final class SlaveRunner: ClusterConnectionDelegate {
                 state.withLock { $0.runState = "hatching" }
                 send(.hatching)
                 let spawner = self.spawner
+                let logger = self.logger
+                let names = classes.map(\.name)
                 Task {
                     if await spawner.spawn(target: target, rate: hatch.rate, ticket: ticket) {
                         let counts = await spawner.countsByClass
+                        let parts = names.filter { (counts[$0] ?? 0) > 0 }.map { "\"\($0)\": \(counts[$0] ?? 0)" }
+                            .joined(separator: ", ")
+                        logger.info("All users spawned: {\(parts)} (\(counts.values.reduce(0, +)) total users)")
                         self.state.withLock { $0.runState = "running" }
                         self.send(.hatchComplete(counts: counts))
                     }

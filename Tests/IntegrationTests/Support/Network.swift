@@ -59,6 +59,19 @@ enum Loopback {
         return String(text[split.upperBound...])
     }
 
+    /// Opens a connection and leaves it open (a client that never speaks); the caller closes it.
+    static func open(port: Int) -> Int32? { connected(port: port) }
+
+    /// Connects, writes `bytes`, half-closes and closes: garbage for a protocol port.
+    static func sendAndClose(port: Int, bytes: [UInt8]) {
+        guard let fd = connected(port: port) else { return }
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        shutdown(fd, Int32(SHUT_WR))
+        var scratch = [UInt8](repeating: 0, count: 256)
+        _ = read(fd, &scratch, scratch.count)
+        close(fd)
+    }
+
     private static func connected(port: Int, timeoutSeconds: Int = 2) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }

@@ -1,0 +1,256 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+extension Integration {
+    /// A headless master and real slave processes against one nginx.
+    @Suite("Distributed runs against nginx", .sharedNginx, .timeLimit(.minutes(5)))
+    struct ClusterRun {
+        let locust: Locust
+        init() throws { locust = try Locust() }
+
+        func masterArguments(port: Int, users: Int, runTime: String, slaves: Int, csv: String, extra: [String] = [], classes: [String])
+            -> [String]
+        {
+            ["-f", locust.binaries.testPlugin, "--master", "--headless", "-u", String(users), "-r", String(users * 10),
+             "-t", runTime, "--expect-slaves", String(slaves), "--master-bind-host", "127.0.0.1",
+             "--master-bind-port", String(port), "--csv", csv, "--only-summary"] + extra + classes
+        }
+
+        func startSlave(port: Int, in directory: TempDirectory, plugin: String? = nil, extra: [String] = []) throws -> Subprocess {
+            try locust.start(
+                ["-f", plugin ?? locust.binaries.testPlugin, "--slave", "--master-port", String(port)] + extra, in: directory)
+        }
+
+        /// Waits until `text` shows up in a process's standard error.
+        func waitFor(_ text: String, in process: Subprocess, seconds: Double = 15) async -> Bool {
+            let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+            while ContinuousClock.now < deadline {
+                if process.stderrSoFar().contains(text) { return true }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            return false
+        }
+
+        static func spawnedUsers(_ log: String) -> [String: Int] {
+            // The last "All users spawned: {"A": 2, "B": 1} (3 total users)" line.
+            guard let line = log.split(separator: "\n").last(where: { $0.contains("All users spawned:") }),
+                let open = line.firstIndex(of: "{"), let close = line.firstIndex(of: "}")
+            else { return [:] }
+            var counts: [String: Int] = [:]
+            for part in line[line.index(after: open)..<close].split(separator: ",") {
+                let pieces = part.split(separator: ":")
+                guard pieces.count == 2 else { continue }
+                let name = pieces[0].trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+                counts[name] = Int(pieces[1].trimmingCharacters(in: .whitespaces))
+            }
+            return counts
+        }
+
+        @Test("Master and 3 slaves: the master's totals equal nginx's count; users spread 4/4/4 with weights kept")
+        func masterTotalsMatchNginx() async throws {
+            let nginx = try #require(NginxServer.current)
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let port = try Loopback.freePort()
+            let before = nginx.loggedRequests()
+            let master = try locust.start(
+                masterArguments(
+                    port: port, users: 12, runTime: "5s", slaves: 3, csv: directory.file("cluster"),
+                    extra: ["--host", nginx.url, "--stop-timeout", "5"], classes: ["CountingUser", "PacedUser"]),
+                in: directory)
+            let slaves = try (0..<3).map { _ in try startSlave(port: port, in: directory) }
+            let result = await master.wait(timeout: .seconds(60))
+            let slaveResults = await slaves.asyncMap { await $0.wait(timeout: .seconds(15)) }
+            #expect(result.exited(0), "\(result)")
+            for slave in slaveResults { #expect(slave.exited(0), "a slave did not quit with the master: \(slave)") }
+
+            let logged = await nginx.settledLoggedRequests() - before
+            let aggregated = try #require(try CSVTable.read(directory.file("cluster") + "_stats.csv").row(name: "Aggregated"))
+            let count = try #require(aggregated.int("Request Count"))
+            #expect(count == logged, "the master counted \(count) requests, nginx logged \(logged)")
+            #expect(count > 500)
+
+            #expect(Self.spawnedUsers(result.stderr) == ["CountingUser": 6, "PacedUser": 6], "\(result.stderr)")
+            for slave in slaveResults {
+                #expect(Self.spawnedUsers(slave.stderr) == ["CountingUser": 2, "PacedUser": 2], "\(slave.stderr)")
+            }
+        }
+
+        @Test("SIGKILL of one slave mid-test: the test goes on, its users move to the other slaves")
+        func killedSlaveUsersMove() async throws {
+            let nginx = try #require(NginxServer.current)
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let port = try Loopback.freePort()
+            let master = try locust.start(
+                masterArguments(
+                    port: port, users: 9, runTime: "8s", slaves: 3, csv: directory.file("kill"),
+                    extra: ["--host", nginx.url], classes: ["PacedUser"]),
+                in: directory)
+            let slaves = try (0..<3).map { _ in try startSlave(port: port, in: directory) }
+            #expect(await waitFor("All users spawned", in: master))
+            slaves[0].send(SIGKILL)
+            #expect(await waitFor("left", in: master, seconds: 5), "the master did not notice the killed slave")
+            let survivors = Array(slaves.dropFirst())
+            for slave in survivors {
+                #expect(await waitFor("(5 total users)", in: slave, seconds: 10) || slave.stderrSoFar().contains("(4 total users)"),
+                        "a surviving slave did not take over users: \(slave.stderrSoFar())")
+            }
+            let result = await master.wait(timeout: .seconds(60))
+            #expect(result.exited(0), "\(result)")
+            let spawnedCounts = survivors.map { Self.spawnedUsers($0.stderrSoFar())["PacedUser"] ?? 0 }
+            #expect(spawnedCounts.reduce(0, +) == 9, "9 users over the 2 survivors, got \(spawnedCounts)")
+            _ = await slaves.asyncMap { await $0.wait(timeout: .seconds(15)) }
+        }
+
+        @Test("SIGSTOP of a slave: marked missing within 3 heartbeats, its users go to the other")
+        func stoppedSlaveIsMissing() async throws {
+            let nginx = try #require(NginxServer.current)
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let port = try Loopback.freePort()
+            let master = try locust.start(
+                masterArguments(
+                    port: port, users: 4, runTime: "9s", slaves: 2, csv: directory.file("stop"),
+                    extra: ["--host", nginx.url], classes: ["PacedUser"]),
+                in: directory)
+            let slaves = try (0..<2).map { _ in try startSlave(port: port, in: directory) }
+            #expect(await waitFor("All users spawned", in: master))
+            let stoppedAt = ContinuousClock.now
+            slaves[0].send(SIGSTOP)
+            #expect(await waitFor("setting state to missing", in: master, seconds: 6))
+            let noticedAfter = ContinuousClock.now - stoppedAt
+            #expect(noticedAfter < .seconds(5), "missing after \(noticedAfter)")
+            #expect(await waitFor("(4 total users)", in: slaves[1], seconds: 5), "\(slaves[1].stderrSoFar())")
+            slaves[0].send(SIGCONT)
+            let result = await master.wait(timeout: .seconds(60))
+            #expect(result.exited(0), "\(result)")
+            _ = await slaves.asyncMap { await $0.wait(timeout: .seconds(15)) }
+        }
+
+        @Test("--expect-slaves: a headless master waits, then gives up with a clear message and exit code 1")
+        func expectSlavesTimesOut() async throws {
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let port = try Loopback.freePort()
+            let result = try await locust.run(
+                masterArguments(
+                    port: port, users: 2, runTime: "2s", slaves: 2, csv: directory.file("wait"),
+                    extra: ["--host", "http://127.0.0.1:9", "--expect-slaves-max-wait", "2s"], classes: ["PacedUser"]),
+                in: directory, timeout: .seconds(20))
+            #expect(result.exited(1), "\(result)")
+            #expect(result.stderr.contains("gave up waiting for 2 slaves"), "\(result.stderr)")
+            #expect(result.seconds >= 1.9 && result.seconds < 6)
+        }
+
+        @Test("Garbage, oversized and truncated frames on the port change nothing in a running test")
+        func garbageChangesNothing() async throws {
+            let nginx = try #require(NginxServer.current)
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let port = try Loopback.freePort()
+            let before = nginx.loggedRequests()
+            let master = try locust.start(
+                masterArguments(
+                    port: port, users: 4, runTime: "5s", slaves: 1, csv: directory.file("garbage"),
+                    extra: ["--host", nginx.url, "--stop-timeout", "5"], classes: ["CountingUser"]),
+                in: directory)
+            let slave = try startSlave(port: port, in: directory)
+            #expect(await waitFor("All users spawned", in: master))
+            Loopback.sendAndClose(port: port, bytes: Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+            Loopback.sendAndClose(port: port, bytes: [0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3])
+            Loopback.sendAndClose(port: port, bytes: [0, 0, 0, 50] + Array("{\"type\":".utf8))
+            Loopback.sendAndClose(port: port, bytes: [0, 0, 0, 2] + Array("{}".utf8))
+            let idle = (0..<50).compactMap { _ in Loopback.open(port: port) }
+            let result = await master.wait(timeout: .seconds(60))
+            idle.forEach { close($0) }
+            _ = await slave.wait(timeout: .seconds(15))
+            #expect(result.exited(0), "\(result)")
+            #expect(result.stderr.contains("Closed coordinator connection"), "no log line for bad connections:\n\(result.stderr)")
+            let logged = await nginx.settledLoggedRequests() - before
+            let aggregated = try #require(try CSVTable.read(directory.file("garbage") + "_stats.csv").row(name: "Aggregated"))
+            #expect(aggregated.int("Request Count") == logged)
+            #expect(aggregated.int("Failure Count") == 0)
+        }
+
+        @Test("A slave with another plugin is refused, with a clear message on both sides")
+        func otherPluginIsRefused() async throws {
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let port = try Loopback.freePort()
+            let master = try locust.start(
+                masterArguments(
+                    port: port, users: 1, runTime: "2s", slaves: 1, csv: directory.file("refuse"),
+                    extra: ["--host", "http://127.0.0.1:9", "--expect-slaves-max-wait", "4s"], classes: []),
+                in: directory)
+            let slave = try startSlave(port: port, in: directory, plugin: locust.binaries.shopPlugin)
+            let slaveResult = await slave.wait(timeout: .seconds(15))
+            let result = await master.wait(timeout: .seconds(20))
+            #expect(slaveResult.exited(2), "\(slaveResult)")
+            #expect(slaveResult.stderr.contains("The master refused this slave"), "\(slaveResult.stderr)")
+            #expect(result.stderr.contains("Refused slave"), "\(result.stderr)")
+            #expect(result.exited(1), "no slave was accepted, so the master gave up: \(result)")
+        }
+
+        @Test("A slave that loses its master stops its users and exits after --master-timeout")
+        func slaveGivesUpOnLostMaster() async throws {
+            let nginx = try #require(NginxServer.current)
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let port = try Loopback.freePort()
+            let master = try locust.start(
+                masterArguments(
+                    port: port, users: 2, runTime: "60s", slaves: 1, csv: directory.file("lost"),
+                    extra: ["--host", nginx.url], classes: ["PacedUser"]),
+                in: directory)
+            let slave = try startSlave(port: port, in: directory, extra: ["--master-timeout", "3s"])
+            #expect(await waitFor("All users spawned", in: master))
+            master.send(SIGKILL)
+            _ = await master.wait(timeout: .seconds(5))
+            let result = await slave.wait(timeout: .seconds(20))
+            #expect(result.exited(1), "\(result)")
+            #expect(result.stderr.contains("Lost the master"), "\(result.stderr)")
+            #expect(result.stderr.contains("Could not reconnect"), "\(result.stderr)")
+            #expect(result.seconds < 15)
+        }
+
+        @Test("Ctrl-C on the master stops the slaves, prints the summary and writes the CSV files")
+        func masterInterrupted() async throws {
+            let nginx = try #require(NginxServer.current)
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let port = try Loopback.freePort()
+            let master = try locust.start(
+                masterArguments(
+                    port: port, users: 4, runTime: "60s", slaves: 2, csv: directory.file("int"),
+                    extra: ["--host", nginx.url], classes: ["PacedUser"]),
+                in: directory)
+            let slaves = try (0..<2).map { _ in try startSlave(port: port, in: directory) }
+            #expect(await waitFor("All users spawned", in: master))
+            try await Task.sleep(for: .seconds(2))
+            master.send(SIGINT)
+            let result = await master.wait(timeout: .seconds(20))
+            let slaveResults = await slaves.asyncMap { await $0.wait(timeout: .seconds(15)) }
+            #expect(result.exited(0), "\(result)")
+            #expect(result.seconds < 15)
+            #expect(result.stdout.contains("Response time percentiles"), "no summary: \(result.stdout)")
+            let aggregated = try #require(try CSVTable.read(directory.file("int") + "_stats.csv").row(name: "Aggregated"))
+            #expect((aggregated.int("Request Count") ?? 0) >= 4)
+            for slave in slaveResults { #expect(slave.exited(0), "\(slave)") }
+        }
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async -> T) async -> [T] {
+        var results: [T] = []
+        for element in self { results.append(await transform(element)) }
+        return results
+    }
+}
