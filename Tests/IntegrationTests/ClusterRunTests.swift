@@ -109,6 +109,28 @@ extension Integration {
             _ = await slaves.asyncMap { await $0.wait(timeout: .seconds(15)) }
         }
 
+        @Test("A slave that joins mid-test gets its share: 6 users go from 6/0 to 3/3")
+        func joiningSlaveGetsUsers() async throws {
+            let nginx = try #require(NginxServer.current)
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let port = try Loopback.freePort()
+            let master = try locust.start(
+                masterArguments(
+                    port: port, users: 6, runTime: "7s", slaves: 1, csv: directory.file("join"),
+                    extra: ["--host", nginx.url], classes: ["PacedUser"]),
+                in: directory)
+            let first = try startSlave(port: port, in: directory)
+            #expect(await waitFor("(6 total users)", in: first))
+            let second = try startSlave(port: port, in: directory)
+            #expect(await waitFor("(3 total users)", in: second, seconds: 10), "\(second.stderrSoFar())")
+            #expect(await waitFor("(3 total users)", in: first, seconds: 10), "\(first.stderrSoFar())")
+            #expect(master.stderrSoFar().contains("2 slaves connected"))
+            let result = await master.wait(timeout: .seconds(60))
+            #expect(result.exited(0), "\(result)")
+            _ = await [first, second].asyncMap { await $0.wait(timeout: .seconds(15)) }
+        }
+
         @Test("SIGSTOP of a slave: marked missing within 3 heartbeats, its users go to the other")
         func stoppedSlaveIsMissing() async throws {
             let nginx = try #require(NginxServer.current)
