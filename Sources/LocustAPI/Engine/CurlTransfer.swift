@@ -91,6 +91,8 @@ final class CurlTransfer {
             _ = locust_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
             _ = request.method.rawValue.withCString { locust_easy_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, $0) }
         default:
+            // A pooled handle may come from a HEAD: clear NOBODY before the body makes it a POST.
+            _ = locust_easy_setopt_long(easy, CURLOPT_NOBODY, 0)
             let bytes = request.body ?? []
             _ = locust_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))
             _ = bytes.withUnsafeBytes { locust_easy_setopt_ptr(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress ?? UnsafeRawPointer(errorBuffer)) }
