@@ -81,3 +81,22 @@ final class InsecureTLSUser: User {
     let context: UserContext
     init(context: UserContext) { self.context = context }
 }
+
+/// Every method in turn on one pooled handle: HEAD, then methods with and without bodies.
+final class MethodsUser: User {
+    static let tasks: [UserTask<MethodsUser>] = [
+        UserTask("methods") { user in
+            let client = user.client
+            await client.head("/status/200", name: "head")
+            await client.post("/status/201", name: "post", body: .text("hello"))
+            await client.put("/status/202", name: "put", body: try .json(["a": 1]))
+            await client.patch("/status/203", name: "patch", body: .form(["k": "v"]))
+            await client.delete("/status/204", name: "delete")
+            await client.options("/status/200", name: "options")
+            await client.get("/status/200", name: "get", query: ["q": "a b"])
+            await client.request(.post, "/status/201", name: "post empty")
+        }
+    ]
+    let context: UserContext
+    init(context: UserContext) { self.context = context }
+}
