@@ -18,12 +18,7 @@ public final class CoordinatorServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(FrameDecoder(maxLength: ClusterProtocol.maxFrameLength)))
-                    try channel.pipeline.syncOperations.addHandler(
-                        ClusterConnectionHandler(delegate: delegate, readyTimeout: ClusterProtocol.readyTimeout))
-                }
+                CoordinatorPipeline.install(on: channel, delegate: delegate, readyTimeout: ClusterProtocol.readyTimeout)
             }
         do {
             channel = try bootstrap.bind(host: host, port: port).wait()
@@ -52,13 +47,23 @@ public enum CoordinatorClient {
             .connectTimeout(.seconds(3))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(FrameDecoder(maxLength: ClusterProtocol.maxFrameLength)))
-                    try channel.pipeline.syncOperations.addHandler(
-                        ClusterConnectionHandler(delegate: delegate, readyTimeout: nil))
-                }
+                CoordinatorPipeline.install(on: channel, delegate: delegate, readyTimeout: nil)
             }
         _ = try await bootstrap.connect(host: host, port: port).get()
+    }
+}
+
+/// The handlers of every coordinator connection, master's or slave's.
+enum CoordinatorPipeline {
+    /// Frames, then messages for `delegate`; `readyTimeout` closes peers that stay silent (master side).
+    static func install(
+        on channel: any Channel, delegate: any ClusterConnectionDelegate, readyTimeout: Double?
+    ) -> EventLoopFuture<Void> {
+        channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(
+                ByteToMessageHandler(FrameDecoder(maxLength: ClusterProtocol.maxFrameLength)))
+            try channel.pipeline.syncOperations.addHandler(
+                ClusterConnectionHandler(delegate: delegate, readyTimeout: readyTimeout))
+        }
     }
 }
