@@ -2,16 +2,22 @@
 public enum ClusterAssignment {
     /// Per-slave, per-class user counts for `total` users of classes weighted `weights` on `slaves` slaves.
     ///
-    /// The class counts are those a standalone run would use (largest remainder); users are then dealt
-    /// to slaves in the interleaved spawn order, so slave totals differ by at most one (1000 on 3:
-    /// 334/333/333) and each class is spread as evenly as the totals allow.
+    /// The class counts are those a standalone run would use (largest remainder). Each class gives
+    /// every slave `count / slaves` users; the remainders are dealt one per slave with a pointer that
+    /// keeps turning from class to class. So slave totals differ by at most one (1000 on 3:
+    /// 334/333/333), and each class's users differ by at most one between slaves: every slave runs
+    /// the classes in their weights' proportion.
     public static func assign(total: Int, weights: [Int], slaves: Int) -> [[Int]] {
         guard slaves > 0 else { return [] }
         let classCounts = UserDistribution.counts(total: total, weights: weights)
-        let order = UserDistribution.spawnOrder(counts: classCounts)
         var result = Array(repeating: Array(repeating: 0, count: weights.count), count: slaves)
-        for (index, classIndex) in order.enumerated() {
-            result[index % slaves][classIndex] += 1
+        var pointer = 0
+        for (classIndex, count) in classCounts.enumerated() {
+            for slave in 0..<slaves { result[slave][classIndex] = count / slaves }
+            for _ in 0..<(count % slaves) {
+                result[pointer][classIndex] += 1
+                pointer = (pointer + 1) % slaves
+            }
         }
         return result
     }
