@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .executable(name: "locust", targets: ["locust"]),
         .executable(name: "locust-demo-target", targets: ["DemoTarget"]),
+        .executable(name: "locust-slave-sim", targets: ["SlaveSimulator"]),
     ],
     dependencies: [
         // The dynamic library that the runner and every scenario plugin share at run time.
@@ -48,5 +49,20 @@ let package = Package(
             dependencies: ["LocustRunner", .product(name: "LocustAPI", package: "LocustAPI")]
         ),
         .testTarget(name: "IntegrationTests", dependencies: []),
+        // Many simulated slaves in one process, to measure a master at scale (scripts/master-scale.sh).
+        .executableTarget(
+            name: "SlaveSimulator",
+            dependencies: [
+                "LocustRunner", "LocustStats", .product(name: "LocustAPI", package: "LocustAPI"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "ClusterTests",
+            dependencies: [
+                "LocustRunner", "LocustStats",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
     ]
 )

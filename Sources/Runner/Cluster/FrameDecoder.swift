@@ -16,12 +16,15 @@ public enum ClusterFrameError: Error, CustomStringConvertible {
 }
 
 /// Splits a byte stream into frames: a 4-byte big-endian length, then the payload.
-struct FrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = ByteBuffer
+public struct FrameDecoder: ByteToMessageDecoder {
+    public typealias InboundOut = ByteBuffer
 
     let maxLength: Int
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    /// A decoder that refuses payloads longer than `maxLength` bytes.
+    public init(maxLength: Int) { self.maxLength = maxLength }
+
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return .needMoreData }
         guard Int(length) <= maxLength else { throw ClusterFrameError.oversized(Int(length)) }
         guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
@@ -31,7 +34,7 @@ struct FrameDecoder: ByteToMessageDecoder {
         return .continue
     }
 
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         while try decode(context: context, buffer: &buffer) == .continue {}
         if buffer.readableBytes > 0 {
             let left = buffer.readableBytes
@@ -44,7 +47,7 @@ struct FrameDecoder: ByteToMessageDecoder {
 
 extension ClusterMessage {
     /// The whole frame for this message: length prefix and JSON payload.
-    func frame(allocator: ByteBufferAllocator) throws -> ByteBuffer {
+    public func frame(allocator: ByteBufferAllocator) throws -> ByteBuffer {
         let payload = try payload()
         var buffer = allocator.buffer(capacity: payload.count + 4)
         buffer.writeInteger(UInt32(payload.count))
