@@ -39,12 +39,31 @@ public struct ResponseTimeHistogram: Sendable, Equatable {
     /// Records one value in microseconds.
     @inline(__always)
     mutating func record(microseconds: UInt64) {
-        histogram.record(Swift.min(microseconds, Self.maximumMicroseconds))
+        let value = Swift.min(microseconds, Self.maximumMicroseconds)
+        if value > histogram.highestTrackableValue { grow(toFit: value) }
+        histogram.record(value)
     }
 
     /// Adds every sample of `other` (exact).
     public mutating func add(_ other: ResponseTimeHistogram) {
+        if other.isEmpty { return }
+        if isEmpty {
+            self = other
+            return
+        }
+        if other.histogram.maxRecorded > histogram.highestTrackableValue { grow(toFit: other.histogram.maxRecorded) }
         histogram.add(other.histogram)
+    }
+
+    /// Widens the range in one step. hdrhistogram's own auto-resize grows one bucket range at a time
+    /// through unspecialised code: 1.8 ms per decoded histogram against 27 µs this way (a master
+    /// decoding hundreds of slave reports a second spent 92 % of its CPU there).
+    mutating func grow(toFit value: UInt64) {
+        let highest = Swift.min(Swift.max(value, 1024) * 2, Self.maximumMicroseconds)
+        var wider = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: highest, numberOfSignificantValueDigits: .three)
+        wider.autoResize = true
+        if histogram.totalCount > 0 { wider.add(histogram) }
+        histogram = wider
     }
 
     /// Removes every sample (and gives back the memory of a grown range).
@@ -123,6 +142,9 @@ extension ResponseTimeHistogram: Codable {
         guard values.count == counts.count else {
             throw DecodingError.dataCorruptedError(
                 forKey: .counts, in: container, debugDescription: "values and counts differ in length")
+        }
+        if let largest = values.max(), Swift.min(largest, Self.maximumMicroseconds) > histogram.highestTrackableValue {
+            grow(toFit: Swift.min(largest, Self.maximumMicroseconds))
         }
         for (value, count) in zip(values, counts) where count > 0 {
             histogram.record(Swift.min(value, Self.maximumMicroseconds), count: count)
