@@ -51,6 +51,23 @@ public final class ClusterConnection: Sendable, Hashable {
         channel.writeAndFlush(frame).whenComplete { _ in channel.close(promise: nil) }
     }
 
+    /// Sends a message, then closes; returns once closed, or after `limit`.
+    public func sendAndClose(_ message: ClusterMessage, within limit: Duration) async {
+        guard let frame = try? message.frame(allocator: channel.allocator) else {
+            try? await channel.close()
+            return
+        }
+        let channel = self.channel
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        channel.writeAndFlush(frame, promise: written)
+        let timeout = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(limit.components.seconds * 1000))) {
+            channel.close(promise: nil)
+        }
+        _ = try? await written.futureResult.get()
+        timeout.cancel()
+        try? await channel.close()
+    }
+
     /// Closes the connection.
     public func close() {
         channel.close(promise: nil)

@@ -12,7 +12,8 @@ public final class CoordinatorServer: Sendable {
 
     /// Binds `host:port` and starts accepting.
     public init(host: String, port: Int, delegate: any ClusterConnectionDelegate) throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        // Decoding slave reports is the master's main work: one event loop per core.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

@@ -36,6 +36,9 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
         var rate = 1.0
         var generation = 0
         var stopTimeout = 0.0
+        /// Set when slaves joined, left or went missing; the next tick sends new orders once.
+        var needsRebalance = false
+        var shuttingDown = false
     }
 
     typealias Outbox = [(ClusterConnection, ClusterMessage)]
@@ -131,10 +134,18 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
         }
     }
 
-    /// Tells every slave to quit.
-    public func quitAll() {
-        let connections = state.withLock { $0.slaves.values.map(\.connection) }
-        for connection in connections { connection.send(.quit, thenClose: true) }
+    /// Tells every slave to quit and waits (at most 5 s) until the frames are written and the
+    /// connections closed.
+    public func quitAll() async {
+        let connections = state.withLock { state in
+            state.shuttingDown = true
+            return state.slaves.values.map(\.connection)
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for connection in connections {
+                group.addTask { await connection.sendAndClose(.quit, within: .seconds(5)) }
+            }
+        }
     }
 
     /// Sends heartbeats and marks silent slaves missing; call once per heartbeat interval.
@@ -155,9 +166,11 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
                     outbox.append((slave.connection, .stop(stopTimeout: 0)))
                 }
             }
-            if !lost.isEmpty && (state.runState == .spawning || state.runState == .running) {
+            if !lost.isEmpty { state.needsRebalance = true }
+            if state.needsRebalance && (state.runState == .spawning || state.runState == .running) {
                 outbox += rebalance(&state)
             }
+            state.needsRebalance = false
             return (outbox, lost)
         }
         for id in lost.sorted() {
@@ -188,7 +201,7 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
                     back = true
                 }
                 state.slaves[id] = slave
-                if back && (state.runState == .spawning || state.runState == .running) { return rebalance(&state) }
+                if back { state.needsRebalance = true }
                 return []
             }
             if back { logger.info("Slave \(id) is back") }
@@ -277,9 +290,9 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
             state.slaves[ready.slaveID] = Slave(
                 id: ready.slaveID, hostname: ready.hostname, connection: connection, state: .ready, userCount: 0,
                 lastHeartbeat: .now)
-            var outbox: Outbox = [(connection, .accepted(slaveID: ready.slaveID))]
-            if state.runState == .spawning || state.runState == .running { outbox += rebalance(&state) }
-            return (outbox, state.slaves.values.filter { $0.state != .missing }.count)
+            // A slave joining a running test gets its share at the next tick, with any others joining too.
+            state.needsRebalance = true
+            return ([(connection, .accepted(slaveID: ready.slaveID))], state.slaves.values.filter { $0.state != .missing }.count)
         }
         logger.info("Slave \(ready.slaveID) (\(ready.hostname), \(connection.peer)) connected. \(count) slaves connected.")
         deliver(outbox)
@@ -289,12 +302,13 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
         guard let id = connection.slaveID else { return }
         let (outbox, removed, count) = state.withLock { state -> (Outbox, Bool, Int) in
             guard let slave = state.slaves[id], slave.connection === connection else { return ([], false, 0) }
-            state.slaves[id] = nil
-            var outbox: Outbox = []
-            if slave.state != .missing && (state.runState == .spawning || state.runState == .running) {
-                outbox = rebalance(&state)
+            if state.shuttingDown {
+                state.slaves[id] = nil
+                return ([], false, 0)
             }
-            return (outbox, true, state.slaves.values.filter { $0.state != .missing }.count)
+            state.slaves[id] = nil
+            if slave.state != .missing { state.needsRebalance = true }
+            return ([], !state.shuttingDown, state.slaves.values.filter { $0.state != .missing }.count)
         }
         guard removed else { return }
         logger.info("Slave \(id) left (\(reason)). \(count) slaves connected.")
@@ -321,11 +335,12 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
             for (classIndex, userClass) in classes.enumerated() { counts[userClass.name] = assignment[index][classIndex] }
             let share = state.targetUsers > 0 ? Double(assignment[index].reduce(0, +)) / Double(state.targetUsers) : 0
             let rate = max(state.rate * share, 0.001)
+            guard slave.counts != counts || state.slaves[slave.id]?.state == .stopped else { continue }
             state.slaves[slave.id]?.counts = counts
-            if state.slaves[slave.id]?.state != .hatching { state.slaves[slave.id]?.state = .hatching }
+            state.slaves[slave.id]?.state = .hatching
             outbox.append((slave.connection, .hatch(.init(counts: counts, rate: rate, host: host, generation: state.generation))))
         }
-        if state.runState == .running { state.runState = .spawning }
+        if state.runState == .running && !outbox.isEmpty { state.runState = .spawning }
         return outbox
     }
 

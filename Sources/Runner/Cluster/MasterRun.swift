@@ -55,14 +55,14 @@ struct MasterRun {
             if ContinuousClock.now >= waitDeadline {
                 LocustMain.printError(
                     "gave up waiting for \(cluster.expectSlaves) slaves after \(PythonStyle.number(cluster.expectSlavesMaxWait)) s: \(connected) connected. Start them with: locust -f \(plugin.path) --slave --master-host <this host>")
-                coordinator.quitAll()
+                await coordinator.quitAll()
                 await server.shutdown()
                 return 1
             }
             try? await Task.sleep(for: .milliseconds(50))
         }
         if stop.isFired {
-            coordinator.quitAll()
+            await coordinator.quitAll()
             await server.shutdown()
             return reporter.finish()
         }
@@ -84,8 +84,7 @@ struct MasterRun {
         await coordinator.stop(stopTimeout: settings.stopTimeout)
         ticker.cancel()
         let code = reporter.finish()
-        coordinator.quitAll()
-        try? await Task.sleep(for: .milliseconds(100))
+        await coordinator.quitAll()
         await server.shutdown()
         _ = trap
         return code
