@@ -64,3 +64,17 @@ integration-test:
 clean:
 	$(SWIFT) package clean
 	@for plugin in $(PLUGINS); do $(SWIFT) package clean --package-path "$$plugin"; done
+
+# Benchmarks (bench/bench.py): nginx on 127.0.0.1 pinned to core 1, every load generator pinned to core 0;
+# installs locust==2.47.0 and matplotlib with pip when missing.
+#   make bench         3 repetitions of everything (about 15 min); writes docs/BENCHMARKS.md, docs/benchmarks.png
+#   make bench-smoke   1 short repetition of everything (1-2 min); fails when a tool breaks, never on speed
+#   BENCH_FLAGS=...    more options for bench/bench.py (`python3 bench/bench.py --help`)
+PYTHON ?= python3
+.PHONY: bench bench-smoke
+
+bench: build
+	$(PYTHON) bench/bench.py $(BENCH_FLAGS)
+
+bench-smoke: build
+	$(PYTHON) bench/bench.py --smoke $(BENCH_FLAGS)
