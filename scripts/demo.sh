@@ -47,7 +47,7 @@ url=http://127.0.0.1:$port
 echo "$line"
 
 status=0
-"$BIN/locust" -f "$PLUGIN" --host "$url" --headless -u 50 -r 25 -t 15s || status=$?
+"$BIN/locust" -f "$PLUGIN" --host "$url" --headless -u 50 -r 25 -t 15s --stop-timeout 5 || status=$?
 
 stats=$(curl -s --max-time 5 "$url/stats" || true)
 total=$(sed -n 's/^{"requests":\([0-9]*\).*/\1/p' <<<"$stats")
