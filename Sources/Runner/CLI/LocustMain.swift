@@ -54,7 +54,7 @@ public enum LocustMain {
                         "The web UI is not available yet: run the master with --headless (or --no-web) and -u/-r/-t.")
                 }
                 try settings.checkHost(for: classes)
-                return await MasterRun(settings: settings, cluster: cluster, plugin: plugin, classes: classes, logger: logger).run()
+                return try await MasterRun(settings: settings, cluster: cluster, plugin: plugin, classes: classes, logger: logger).run()
             case .standalone:
                 guard settings.headless else {
                     throw RunnerError.badInput(
@@ -62,7 +62,7 @@ public enum LocustMain {
                 }
                 try settings.checkHost(for: classes)
                 FileLimit.raise(for: settings.users, logger: logger)
-                return await HeadlessRun(settings: settings, classes: classes, logger: logger).run()
+                return try await HeadlessRun(settings: settings, classes: classes, logger: logger).run()
             }
         } catch let error as PluginError {
             printError(error.description)

@@ -11,24 +11,13 @@ struct MasterRun {
     let classes: [UserClass]
     let logger: RunLogger
 
-    func run() async -> Int32 {
+    /// Runs the test; throws `RunnerError` for bad input found on the way (CSV path, port in use).
+    func run() async throws -> Int32 {
         let stats = RequestStats()
-        let reporter: RunReporter
-        do {
-            reporter = try RunReporter(stats: stats, settings: settings, logger: logger)
-        } catch {
-            LocustMain.printError("\(error)")
-            return LocustMain.usageExitCode
-        }
+        let reporter = try RunReporter(stats: stats, settings: settings, logger: logger)
         let coordinator = MasterCoordinator(
             classes: classes, pluginClassNames: plugin.userClasses.map(\.name), fingerprint: plugin.fingerprint, host: settings.host, stats: stats, logger: logger)
-        let server: CoordinatorServer
-        do {
-            server = try CoordinatorServer(host: cluster.masterBindHost, port: cluster.masterBindPort, delegate: coordinator)
-        } catch {
-            LocustMain.printError("\(error)")
-            return LocustMain.usageExitCode
-        }
+        let server = try CoordinatorServer(host: cluster.masterBindHost, port: cluster.masterBindPort, delegate: coordinator)
         logger.info("Starting master, listening for slaves on \(cluster.masterBindHost):\(server.port)")
         let stop = StopSignal()
         let trap = SignalTrap { name in

@@ -11,15 +11,10 @@ struct HeadlessRun {
     let classes: [UserClass]
     let logger: RunLogger
 
-    func run() async -> Int32 {
+    /// Runs the test; throws `RunnerError` for bad input found on the way (CSV path, port in use).
+    func run() async throws -> Int32 {
         let stats = RequestStats()
-        let reporter: RunReporter
-        do {
-            reporter = try RunReporter(stats: stats, settings: settings, logger: logger)
-        } catch {
-            LocustMain.printError("\(error)")
-            return LocustMain.usageExitCode
-        }
+        let reporter = try RunReporter(stats: stats, settings: settings, logger: logger)
         let spawner = UserSpawner(
             classes: classes, host: settings.host, engine: .shared, recorder: StatsRecorder(stats: stats), logger: logger)
         let stop = StopSignal()
