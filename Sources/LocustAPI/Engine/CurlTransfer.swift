@@ -31,6 +31,15 @@ final class CurlTransfer {
             let length = size * count
             guard let data, let user else { return length }
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
+            if transfer.body.isEmpty {
+                // Size the body once from Content-Length instead of growing it chunk by chunk.
+                var expected: curl_off_t = -1
+                if locust_easy_getinfo_off(transfer.easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &expected) == CURLE_OK,
+                    expected > length, expected <= 64 << 20
+                {
+                    transfer.body.reserveCapacity(Int(expected))
+                }
+            }
             data.withMemoryRebound(to: UInt8.self, capacity: length) {
                 transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
             }

@@ -42,6 +42,7 @@ public final class HTTPEngine: Sendable {
     /// Starts `threadCount` engine threads.
     public init(threadCount: Int) {
         curl_global_init(Int(CURL_GLOBAL_ALL))
+        locust_keep_freed_memory()
         let count = max(1, threadCount)
         // Enough cached connections for every user to keep its keep-alive connection.
         threads = (0..<count).map { EngineThread(index: $0, maxConnections: 20_000) }
