@@ -34,7 +34,6 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
     private var pool: [CurlTransfer] = []
     private var active: [CurlTransfer] = []
     private var timers = TimerHeap()
-    private let threadID = Mutex<pthread_t?>(nil)
     private var ownThread: pthread_t = pthread_t()
 
     init(index: Int, maxConnections: Int) {
@@ -47,10 +46,10 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
         localJobs.reserveCapacity(1024)
         spareJobs.reserveCapacity(1024)
         let started = DispatchSemaphore(value: 0)
+        // The thread records its own id before signalling: the wait below orders that write before
+        // any use from other threads.
         let thread = Thread { [self] in
-            let me = pthread_self()
-            self.ownThread = me
-            self.threadID.withLock { $0 = me }
+            self.ownThread = pthread_self()
             started.signal()
             self.run()
         }
@@ -58,7 +57,6 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
         thread.stackSize = 1 << 20
         thread.start()
         started.wait()
-        ownThread = threadID.withLock { $0 } ?? pthread_self()
     }
 
     /// True when the caller runs on this engine thread.

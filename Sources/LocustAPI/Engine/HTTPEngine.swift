@@ -1,21 +1,13 @@
 import Foundation
 internal import CCurl
-import Synchronization
 
 /// The process-wide HTTP engine: a few event-loop threads (about one per core), each driving one
 /// libcurl multi handle and running the Swift code of the users pinned to it.
 ///
-/// The runner sizes it before the first user starts; a scenario never needs to touch it.
+/// `LOCUST_ENGINE_THREADS` sizes it (default one thread per core); a scenario never needs to touch it.
 public final class HTTPEngine: Sendable {
-    /// The engine all users of this process share.
-    public static var shared: HTTPEngine { sharedBox.withLock { box in
-        if let engine = box { return engine }
-        let engine = HTTPEngine(threadCount: defaultThreadCount)
-        box = engine
-        return engine
-    } }
-
-    private static let sharedBox = Mutex<HTTPEngine?>(nil)
+    /// The engine all users of this process share, started on first use.
+    public static let shared = HTTPEngine(threadCount: defaultThreadCount)
 
     /// The number of threads a default engine starts: `LOCUST_ENGINE_THREADS` or one per core.
     public static var defaultThreadCount: Int {
@@ -23,17 +15,6 @@ public final class HTTPEngine: Sendable {
             return min(count, 64)
         }
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
-    }
-
-    /// Creates the shared engine with `threadCount` threads, unless it already exists.
-    @discardableResult
-    public static func configureShared(threadCount: Int) -> HTTPEngine {
-        sharedBox.withLock { box in
-            if let engine = box { return engine }
-            let engine = HTTPEngine(threadCount: threadCount)
-            box = engine
-            return engine
-        }
     }
 
     /// The engine's threads; user `n` is pinned to `threads[n % threads.count]`.
