@@ -46,7 +46,7 @@ extension Integration {
             let index = try #require(stats.row(name: "/", type: "GET"), "no GET / row in _stats.csv")
             #expect(index.int("Request Count") == count)
             #expect(index.double("Average Content Size") == 100, "nginx's body for / is 100 bytes")
-            let statuses = Set(nginx.loggedLines(skipping: before).map { $0.split(separator: " ").dropLast().last ?? "" })
+            let statuses = Set(nginx.loggedEntries(skipping: before).map(\.status))
             #expect(statuses == ["200"], "nginx logged statuses \(statuses)")
 
             #expect(try CSVTable.read(prefix + "_failures.csv").header == LocustCSV.failuresColumns)
@@ -168,6 +168,35 @@ extension Integration {
             #expect(row.double("Max Response Time") == 3)
             #expect(row.double("Average Content Size") == 10)
             #expect(stats.row(name: "Aggregated")?.int("Request Count") == count)
+        }
+
+        @Test("SessionUser, 30 users: each user's requests all travel on one keep-alive connection of its own")
+        func eachUserKeepsItsOwnConnection() async throws {
+            let nginx = try #require(NginxServer.current)
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let before = nginx.loggedRequests()
+            let result = try await locust.run(
+                locust.headlessArguments(
+                    userClass: "SessionUser", host: nginx.url, users: 30, runTime: "3s", csvPrefix: directory.file("session"),
+                    extra: ["--stop-timeout", "5"]),
+                in: directory, timeout: .seconds(30))
+            #expect(result.exited(0), "\(result)")
+            _ = await nginx.settledLoggedRequests()
+            let entries = nginx.loggedEntries(skipping: before).filter { $0.user != "-" }
+            var connectionsByUser: [String: Set<String>] = [:]
+            var usersByConnection: [String: Set<String>] = [:]
+            for entry in entries {
+                connectionsByUser[entry.user, default: []].insert(entry.connection)
+                usersByConnection[entry.connection, default: []].insert(entry.user)
+            }
+            #expect(connectionsByUser.count == 30, "nginx saw \(connectionsByUser.count) users, not 30")
+            // Each user sends about 100 requests in 3 s (20 ms apart); all of them on one connection.
+            #expect(entries.count > 30 * 20, "only \(entries.count) requests carried X-User")
+            let hopping = connectionsByUser.filter { $0.value.count != 1 }
+            #expect(hopping.isEmpty, "users whose requests used several connections: \(hopping)")
+            let shared = usersByConnection.filter { $0.value.count != 1 }
+            #expect(shared.isEmpty, "connections that carried several users' requests: \(shared)")
         }
 
         @Test("SIGINT stops a 60 s run within a few seconds, with the summary printed and the CSV files written")

@@ -5,6 +5,8 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <malloc.h>
+#include <stdint.h>
+#include <stdlib.h>
 
 // Every response body is a fresh buffer: keep freed memory in the process instead of letting glibc
 // unmap large blocks and map the next one anew (page faults on every 64 KiB response).
@@ -36,5 +38,33 @@ static inline CURLSHcode locust_share_setopt_long(CURLSH *s, CURLSHoption o, lon
 
 // CURLMsg.data is a union: read its result field.
 static inline CURLcode locust_msg_result(const CURLMsg *m) { return m->data.result; }
+
+// The multi handle's socket interface (curl_multi_socket_action): callbacks and their user pointer.
+typedef int (*locust_socket_cb)(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp);
+typedef int (*locust_timer_cb)(CURLM *multi, long timeout_ms, void *userp);
+static inline CURLMcode locust_multi_setopt_ptr(CURLM *m, CURLMoption o, void *v) { return curl_multi_setopt(m, o, v); }
+static inline CURLMcode locust_multi_setopt_socket_cb(CURLM *m, locust_socket_cb cb) { return curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, cb); }
+static inline CURLMcode locust_multi_setopt_timer_cb(CURLM *m, locust_timer_cb cb) { return curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, cb); }
+typedef curl_socket_t (*locust_opensocket_cb)(void *clientp, curlsocktype purpose, struct curl_sockaddr *address);
+typedef int (*locust_closesocket_cb)(void *clientp, curl_socket_t item);
+static inline CURLcode locust_easy_setopt_opensocket_cb(CURL *h, locust_opensocket_cb cb) { return curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, cb); }
+static inline CURLcode locust_easy_setopt_closesocket_cb(CURL *h, locust_closesocket_cb cb) { return curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, cb); }
+static inline curl_socket_t locust_socket_timeout(void) { return CURL_SOCKET_TIMEOUT; }
+
+// epoll: struct epoll_event is packed on x86-64 and its data is a union, so Swift goes through these.
+static inline int locust_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t token) {
+    struct epoll_event ev;
+    ev.events = events;
+    ev.data.u64 = token;
+    return epoll_ctl(epfd, op, fd, &ev);
+}
+static inline struct epoll_event *locust_epoll_events_allocate(int count) {
+    return (struct epoll_event *)calloc((size_t)count, sizeof(struct epoll_event));
+}
+static inline int locust_epoll_wait(int epfd, struct epoll_event *events, int count, int timeout_ms) {
+    return epoll_wait(epfd, events, count, timeout_ms);
+}
+static inline uint64_t locust_epoll_token(const struct epoll_event *events, int i) { return events[i].data.u64; }
+static inline uint32_t locust_epoll_flags(const struct epoll_event *events, int i) { return events[i].events; }
 
 #endif

@@ -3,22 +3,43 @@ import Glibc
 
 /// One pooled curl easy handle of an engine thread, and the state of the request it carries.
 ///
-/// Handles belong to an engine thread, not to a user: keep-alive connections live in the thread's multi
-/// handle and cookies in each user's `HTTPClient`, so a user costs no curl memory while it waits.
+/// Handles belong to an engine thread, not to a user: keep-alive connections live in the connection
+/// groups' multi handles (each user's apart, see `ConnectionSlot`) and cookies in each user's
+/// `HTTPClient`, so a waiting user holds no easy handle.
 final class CurlTransfer {
     let easy: UnsafeMutableRawPointer
     var body: [UInt8] = []
     var headerBytes: [UInt8] = []
     var owner: ObjectIdentifier?
     var activeIndex = -1
+    /// The group whose multi handle carries the transfer while it runs.
+    var group: ConnectionGroup?
     private var continuation: UnsafeContinuation<TransferResult, Never>?
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
-    init() {
+    init(poller: EventPoller) {
         guard let easy = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
         self.easy = easy
         let me = Unmanaged.passUnretained(self).toOpaque()
+        // The engine thread's poller lives as long as the process's engine, longer than any connection.
+        let pollerPointer = Unmanaged.passUnretained(poller).toOpaque()
+        _ = locust_easy_setopt_ptr(easy, CURLOPT_OPENSOCKETDATA, pollerPointer)
+        _ = locust_easy_setopt_ptr(easy, CURLOPT_CLOSESOCKETDATA, pollerPointer)
+        _ = locust_easy_setopt_opensocket_cb(easy) { client, _, address in
+            guard let address else { return -1 }
+            let fd = socket(address.pointee.family, address.pointee.socktype | Int32(SOCK_CLOEXEC.rawValue), address.pointee.protocol)
+            if fd >= 0, let client {
+                Unmanaged<EventPoller>.fromOpaque(client).takeUnretainedValue().opened(fd)
+            }
+            return fd
+        }
+        _ = locust_easy_setopt_closesocket_cb(easy) { client, fd in
+            if let client {
+                Unmanaged<EventPoller>.fromOpaque(client).takeUnretainedValue().closed(fd)
+            }
+            return close(fd)
+        }
         _ = locust_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         _ = locust_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
         _ = locust_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1)
@@ -85,6 +106,7 @@ final class CurlTransfer {
             curl_slist_free_all(headerList)
             self.headerList = nil
         }
+        _ = locust_easy_setopt_long(easy, CURLOPT_ADDRESS_SCOPE, Int(request.slot.scope))
         var code = request.url.withCString { locust_easy_setopt_ptr(easy, CURLOPT_URL, $0) }
         guard code == CURLE_OK else { return "InvalidURL: \(request.url)" }
 

@@ -4,14 +4,16 @@ import Synchronization
 
 /// One event-loop thread of the HTTP engine.
 ///
-/// It is at once a Swift `TaskExecutor` and the driver of one libcurl multi handle: the users pinned to
-/// it run their Swift code on it, and the transfers they start are added to its multi handle from the
-/// same thread. A response resumes its user's continuation on the thread that received it, so a request
+/// It is at once a Swift `TaskExecutor` and the driver of its connection groups (libcurl multi handles,
+/// driven through `curl_multi_socket_action` and one epoll set): the users pinned to it run their Swift
+/// code on it, and the transfers they start are added to their group's multi handle from the same
+/// thread. A response resumes its user's continuation on the thread that received it, so a request
 /// costs no thread hop and no lock on the hot path. Work from other threads (timers, spawns, stops)
-/// arrives through a locked inbox and `curl_multi_wakeup`.
+/// arrives through a locked inbox and an eventfd.
 public final class EngineThread: TaskExecutor, @unchecked Sendable {
-    // @unchecked Sendable: `localJobs`, `spareJobs`, `pool`, `active` and the multi handle are touched only
-    // on this engine's own thread (checked by `isCurrent`); other threads go through the `inbox` Mutex.
+    // @unchecked Sendable: `localJobs`, `spareJobs`, `pool`, `active`, `groups`, `timers` and the poller's
+    // sockets are touched only on this engine's own thread (checked by `isCurrent`); other threads go
+    // through the `inbox` and `slots` Mutexes and the poller's eventfd.
 
     enum Command {
         case start(PendingRequest)
@@ -27,8 +29,10 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
 
     /// The index of this thread in its engine.
     public let index: Int
-    let multi: UnsafeMutableRawPointer
+    private let poller = EventPoller()
     private let inbox = Mutex<Inbox>(Inbox())
+    private let slots = Mutex<ConnectionSlot.Allocator>(ConnectionSlot.Allocator())
+    private var groups: [ConnectionGroup] = []
     private var localJobs: [UnownedJob] = []
     private var spareJobs: [UnownedJob] = []
     private var pool: [CurlTransfer] = []
@@ -36,13 +40,8 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
     private var timers = TimerHeap()
     private var ownThread: pthread_t = pthread_t()
 
-    init(index: Int, maxConnections: Int) {
+    init(index: Int) {
         self.index = index
-        guard let multi = curl_multi_init() else {
-            fatalError("curl_multi_init failed: libcurl is unusable")
-        }
-        self.multi = multi
-        _ = locust_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maxConnections)
         localJobs.reserveCapacity(1024)
         spareJobs.reserveCapacity(1024)
         let started = DispatchSemaphore(value: 0)
@@ -63,6 +62,16 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
     @inline(__always)
     var isCurrent: Bool { pthread_equal(pthread_self(), ownThread) != 0 }
 
+    /// A place for a new user's connections; give it back with ``releaseSlot(place:)``.
+    func allocateSlot() -> (slot: ConnectionSlot, place: Int) {
+        slots.withLock { $0.allocate() }
+    }
+
+    /// Frees a user's place in its connection group when the user's client goes away.
+    func releaseSlot(place: Int) {
+        slots.withLock { $0.release(place: place) }
+    }
+
     // MARK: TaskExecutor
 
     public func enqueue(_ job: consuming ExecutorJob) {
@@ -76,7 +85,7 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
             inbox.jobs.append(job)
             return wasEmpty
         }
-        if wasEmpty { curl_multi_wakeup(multi) }
+        if wasEmpty { poller.wake() }
     }
 
     // MARK: Transfers
@@ -111,17 +120,19 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
             inbox.commands.append(command)
             return wasEmpty
         }
-        if wasEmpty { curl_multi_wakeup(multi) }
+        if wasEmpty { poller.wake() }
     }
 
     private func begin(_ request: PendingRequest) {
-        let transfer = pool.popLast() ?? CurlTransfer()
+        let transfer = pool.popLast() ?? CurlTransfer(poller: poller)
         if let failure = transfer.prepare(request) {
             transfer.finishEarly(failure)
             pool.append(transfer)
             return
         }
-        let code = curl_multi_add_handle(multi, transfer.easy)
+        let group = group(at: request.slot.group)
+        transfer.group = group
+        let code = curl_multi_add_handle(group.multi, transfer.easy)
         if code != CURLM_OK {
             transfer.finishEarly("EngineError: curl_multi_add_handle failed (\(code.rawValue))")
             pool.append(transfer)
@@ -129,6 +140,14 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
         }
         transfer.activeIndex = active.count
         active.append(transfer)
+    }
+
+    /// The connection group at `index`, created on first use.
+    private func group(at index: Int) -> ConnectionGroup {
+        while groups.count <= index {
+            groups.append(ConnectionGroup(index: groups.count, poller: poller))
+        }
+        return groups[index]
     }
 
     private func removeActive(_ transfer: CurlTransfer) {
@@ -144,7 +163,8 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
 
     private func cancelTransfers(of owner: ObjectIdentifier) {
         for transfer in active.filter({ $0.owner == owner }) {
-            curl_multi_remove_handle(multi, transfer.easy)
+            if let group = transfer.group { curl_multi_remove_handle(group.multi, transfer.easy) }
+            transfer.group = nil
             removeActive(transfer)
             transfer.cancel()
             pool.append(transfer)
@@ -154,7 +174,6 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
     // MARK: The loop
 
     private func run() {
-        var stillRunning: Int32 = 0
         while true {
             let taken = inbox.withLock { inbox -> Inbox in
                 if inbox.isEmpty { return Inbox() }
@@ -172,20 +191,56 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
             if !taken.jobs.isEmpty { localJobs.append(contentsOf: taken.jobs) }
             fireTimers()
             runLocalJobs()
+            // New transfers ask for a 0 ms curl timeout: start them before sleeping.
+            let curlDeadline = runDueGroups()
 
             var timeout: Int32 = 0
             if localJobs.isEmpty {
+                var deadline = min(curlDeadline, timers.nextDeadline ?? .max)
                 timeout = 1000
-                if let deadline = timers.nextDeadline {
+                if deadline != .max {
                     let now = MonotonicClock.nanoseconds()
-                    let wait = deadline > now ? (deadline - now + 999_999) / 1_000_000 : 0
-                    timeout = Int32(min(UInt64(1000), wait))
+                    deadline = deadline > now ? (deadline - now + 999_999) / 1_000_000 : 0
+                    timeout = Int32(min(UInt64(1000), deadline))
                 }
             }
-            curl_multi_poll(multi, nil, 0, timeout, nil)
-            curl_multi_perform(multi, &stillRunning)
-            collectFinished()
+            let ready = poller.wait(milliseconds: timeout)
+            for index in 0..<ready {
+                let (token, flags) = poller.event(at: index)
+                if token == EventPoller.wakeToken {
+                    poller.drainWake()
+                    continue
+                }
+                let groupIndex = Int(token >> 32)
+                let fd = Int32(truncatingIfNeeded: token)
+                guard groupIndex < groups.count, !poller.takeParked(fd) else { continue }
+                let group = groups[groupIndex]
+                var running: Int32 = 0
+                curl_multi_socket_action(group.multi, fd, flags, &running)
+                collectFinished(group)
+            }
         }
+    }
+
+    /// Runs libcurl's due timeouts in every group; returns the earliest deadline still pending.
+    private func runDueGroups() -> UInt64 {
+        var earliest = UInt64.max
+        var now: UInt64 = 0
+        for group in groups where group.deadline != .max {
+            if group.deadline > 0 {
+                if now == 0 { now = MonotonicClock.nanoseconds() }
+                if group.deadline > now {
+                    earliest = min(earliest, group.deadline)
+                    continue
+                }
+            }
+            group.deadline = .max
+            var running: Int32 = 0
+            curl_multi_socket_action(group.multi, locust_socket_timeout(), 0, &running)
+            collectFinished(group)
+            earliest = min(earliest, group.deadline)
+        }
+        return earliest
     }
 
     private func fireTimers() {
@@ -211,13 +266,14 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    private func collectFinished() {
+    private func collectFinished(_ group: ConnectionGroup) {
         var remaining: Int32 = 0
-        while let message = curl_multi_info_read(multi, &remaining) {
+        while let message = curl_multi_info_read(group.multi, &remaining) {
             guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
             let result = locust_msg_result(message)
-            curl_multi_remove_handle(multi, easy)
+            curl_multi_remove_handle(group.multi, easy)
             guard let transfer = CurlTransfer.from(easy: easy) else { continue }
+            transfer.group = nil
             removeActive(transfer)
             transfer.complete(result)
             pool.append(transfer)

@@ -1,8 +1,8 @@
 import Foundation
 internal import CCurl
 
-/// The process-wide HTTP engine: a few event-loop threads (about one per core), each driving one
-/// libcurl multi handle and running the Swift code of the users pinned to it.
+/// The process-wide HTTP engine: a few event-loop threads (about one per core), each driving
+/// libcurl multi handles and running the Swift code of the users pinned to it.
 ///
 /// `LOCUST_ENGINE_THREADS` sizes it (default one thread per core); a scenario never needs to touch it.
 public final class HTTPEngine: Sendable {
@@ -25,8 +25,7 @@ public final class HTTPEngine: Sendable {
         curl_global_init(Int(CURL_GLOBAL_ALL))
         locust_keep_freed_memory()
         let count = max(1, threadCount)
-        // Enough cached connections for every user to keep its keep-alive connection.
-        threads = (0..<count).map { EngineThread(index: $0, maxConnections: 20_000) }
+        threads = (0..<count).map { EngineThread(index: $0) }
     }
 
     /// The thread for the user with this sequence number.

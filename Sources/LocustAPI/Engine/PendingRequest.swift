@@ -11,6 +11,7 @@ struct PendingRequest: @unchecked Sendable {
     var cookieHeader: String?
     var options: HTTPClientOptions
     var owner: ObjectIdentifier
+    var slot: ConnectionSlot
     var continuation: UnsafeContinuation<TransferResult, Never>
 }
 

@@ -18,6 +18,8 @@ public final class HTTPClient: Sendable {
     public let options: HTTPClientOptions
     let thread: EngineThread
     let recorder: any RequestRecorder
+    let slot: ConnectionSlot
+    private let place: Int
     private let state = Mutex<State>(State())
 
     struct State: Sendable {
@@ -33,6 +35,11 @@ public final class HTTPClient: Sendable {
         self.options = options
         self.thread = thread
         self.recorder = recorder
+        (slot, place) = thread.allocateSlot()
+    }
+
+    deinit {
+        thread.releaseSlot(place: place)
     }
 
     /// Headers sent with every request of this client (a request's own headers win).
@@ -96,12 +103,13 @@ public final class HTTPClient: Sendable {
         let owner = ObjectIdentifier(self)
         let thread = self.thread
         let options = self.options
+        let slot = self.slot
         let result = await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<TransferResult, Never>) in
                 thread.start(PendingRequest(
                     method: method, url: url, headerLines: headerLines, body: body?.bytes,
                     timeoutMilliseconds: milliseconds, cookieHeader: cookieHeader, options: options,
-                    owner: owner, continuation: continuation))
+                    owner: owner, slot: slot, continuation: continuation))
             }
         } onCancel: {
             thread.cancelAll(of: owner)

@@ -19,6 +19,7 @@ public actor UserSpawner {
     private let engine: HTTPEngine
     private let recorder: any RequestRecorder
     private let logger: RunLogger
+    private var warnedAboutPorts = false
     private var running: [[RunningUser]]
     private var nextUserID = 0
     private var generation = 0
@@ -81,6 +82,13 @@ public actor UserSpawner {
             additionCounts.append(max(0, want - have))
         }
         let steps = removals + UserDistribution.spawnOrder(counts: additionCounts)
+        let total = target.reduce(0) { $0 + max(0, $1) }
+        if !warnedAboutPorts, let range = EphemeralPortCheck.portRange(),
+            let warning = EphemeralPortCheck.warning(users: total, range: range)
+        {
+            warnedAboutPorts = true
+            logger.warning(warning)
+        }
         let isRemoval = removals.count
         let start = ContinuousClock.now
         let interval = rate > 0 ? 1.0 / rate : 0

@@ -83,6 +83,25 @@ final class NginxServer: Sendable {
         let text = (try? String(contentsOfFile: accessLog, encoding: .utf8)) ?? ""
         return Array(text.split(separator: "\n").dropFirst(skipping).map(String.init))
     }
+
+    /// One access-log line: `addr "request" status bytes connection "x-user"`.
+    struct LogEntry {
+        var request: String
+        var status: String
+        var connection: String
+        var user: String
+    }
+
+    /// The access log's entries after the first `skipping` lines.
+    func loggedEntries(skipping: Int) -> [LogEntry] {
+        loggedLines(skipping: skipping).compactMap { line in
+            let quoted = line.split(separator: "\"", omittingEmptySubsequences: false)
+            guard quoted.count >= 5 else { return nil }
+            let fields = quoted[2].split(separator: " ")
+            guard fields.count >= 3 else { return nil }
+            return LogEntry(request: String(quoted[1]), status: String(fields[0]), connection: String(fields[2]), user: String(quoted[3]))
+        }
+    }
 }
 
 /// Starts one nginx for a suite and stops it after the suite's last test.

@@ -100,3 +100,15 @@ final class MethodsUser: User {
     let context: UserContext
     init(context: UserContext) { self.context = context }
 }
+
+/// Sends its user id in `X-User` with every request, so that nginx can log which connection carried
+/// which user's requests: each user must keep one connection of its own.
+final class SessionUser: User {
+    static let waitTime = WaitTime.constant(0.02)
+    static let tasks: [UserTask<SessionUser>] = [UserTask("index") { await $0.client.get("/") }]
+    let context: UserContext
+    init(context: UserContext) { self.context = context }
+    func onStart() async throws {
+        client.defaultHeaders = ["X-User": String(context.userID)]
+    }
+}
