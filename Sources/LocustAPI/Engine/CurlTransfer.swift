@@ -177,9 +177,11 @@ final class CurlTransfer {
         } else {
             error = Self.describe(code, errorBuffer)
         }
+        var total: curl_off_t = 0
+        let timed = locust_easy_getinfo_off(easy, CURLINFO_TOTAL_TIME_T, &total) == CURLE_OK && total > 0
         let result = TransferResult(
             status: status, body: body, headerBytes: headerBytes, error: error,
-            endNanos: MonotonicClock.nanoseconds(), cancelled: false)
+            endNanos: MonotonicClock.nanoseconds(), curlNanos: timed ? UInt64(total) * 1000 : nil, cancelled: false)
         body = []
         headerBytes = []
         continuation.resume(returning: result)

@@ -26,6 +26,8 @@ struct TransferResult: Sendable {
     var error: String?
     /// Monotonic time at which the transfer finished.
     var endNanos: UInt64
+    /// libcurl's own duration of the transfer (`CURLINFO_TOTAL_TIME_T`), nil when it never started.
+    var curlNanos: UInt64? = nil
     /// True when the transfer was aborted because its user was stopped.
     var cancelled: Bool
 }

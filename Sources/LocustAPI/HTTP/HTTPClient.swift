@@ -114,7 +114,9 @@ public final class HTTPClient: Sendable {
         } onCancel: {
             thread.cancelAll(of: owner)
         }
-        let elapsedNanos = result.endNanos >= start ? result.endNanos - start : 0
+        // libcurl's own clock runs from the start of the transfer to its last byte (redirects included);
+        // the wall clock, which adds the engine's hand-offs, only when the transfer never started.
+        let elapsedNanos = result.curlNanos ?? (result.endNanos >= start ? result.endNanos - start : 0)
         if !result.headerBytes.isEmpty {
             state.withLock { $0.cookies.store(headerBytes: result.headerBytes, url: url) }
         }
