@@ -234,6 +234,48 @@ def wait_listening(port: int, proc: Proc, timeout: float = 10) -> None:
     raise BenchError(f"{proc.name} is not listening on 127.0.0.1:{port} after {timeout:.0f} s\n{proc.tail()}")
 
 
+class WidePortRange:
+    """Widens net.ipv4.ip_local_port_range to 1024-65535 for sections 2 and 3, and restores it afterwards.
+
+    Every SwiftLocust (and Locust) user keeps its own connection; Linux hands out the even half of the
+    local port range first and scans all of it for every connect once that half is used up, so 15,000
+    connections to one host stall the generator with the default 32768-60999 (k6's and Locust's docs
+    give the same advice). Needs root; otherwise the range stays as it is and the report says so."""
+
+    PATH = Path("/proc/sys/net/ipv4/ip_local_port_range")
+    WIDE = "1024 65535"
+
+    def __init__(self) -> None:
+        self.before: str | None = None
+        self.description = "unchanged"
+
+    def __enter__(self) -> "WidePortRange":
+        try:
+            current = " ".join(self.PATH.read_text().split())
+        except OSError:
+            self.description = "unknown (no /proc)"
+            return self
+        if current == self.WIDE:
+            self.description = f"{current} (already)"
+            return self
+        try:
+            self.PATH.write_text(self.WIDE + "\n")
+            self.before = current
+            self.description = f"{self.WIDE} during sections 2-3 (was {current}, restored)"
+            log(f"net.ipv4.ip_local_port_range {current} -> {self.WIDE} for sections 2-3 (one connection per user)")
+        except OSError as e:
+            self.description = f"{current} (could not widen it: {e.strerror})"
+            log(f"warning: could not widen net.ipv4.ip_local_port_range ({e.strerror}): 15,000 users may stall")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.before is not None:
+            try:
+                self.PATH.write_text(self.before + "\n")
+            except OSError as e:
+                log(f"warning: could not restore net.ipv4.ip_local_port_range to {self.before}: {e.strerror}")
+
+
 class Nginx:
     """Debian's nginx from a generated config in a temp dir: one worker, access log off, core SERVER_CORE."""
 
@@ -765,10 +807,12 @@ class Bench:
         try:
             if "throughput" in self.args.sections:
                 self.section_throughput(nginx)
-            if "many" in self.args.sections:
-                self.section_many(nginx)
-            if "hatch" in self.args.sections:
-                self.section_hatch(nginx)
+            with WidePortRange() as ports:
+                self.results["machine"]["port_range"] = ports.description
+                if "many" in self.args.sections:
+                    self.section_many(nginx)
+                if "hatch" in self.args.sections:
+                    self.section_hatch(nginx)
         finally:
             nginx.stop()
         if "latency" in self.args.sections:
@@ -965,7 +1009,8 @@ def write_doc(results: dict, s: dict, doc: Path, chart_path: Path) -> None:
     for key, label in (("nproc", "cores (`nproc`)"), ("cpu", "CPU"), ("memory", "memory"), ("kernel", "kernel"), ("os", "OS"),
                        ("swift", "Swift"), ("swiftlocust", "SwiftLocust (`locust -V`)"), ("nginx", "nginx"), ("wrk", "wrk"),
                        ("curl", "curl / libcurl"), ("locust_py", "Locust (PyPI)"), ("python", "Python"),
-                       ("ulimit_n", "`ulimit -n`"), ("loadavg_before", "load average before the run")):
+                       ("ulimit_n", "`ulimit -n`"), ("port_range", "`net.ipv4.ip_local_port_range`"),
+                       ("loadavg_before", "load average before the run")):
         value = m.get(key, "?")
         add(f"| {label} | {' '.join(value) if isinstance(value, list) else value} |")
     add("")
@@ -984,7 +1029,10 @@ def write_doc(results: dict, s: dict, doc: Path, chart_path: Path) -> None:
         "count). Requests/s is the tool's own figure (`Requests/s` of the CSV, wrk's `Requests/sec`).")
     add(f"- Section 1 runs {results['duration_s']} s per run; section 2 measures a {results['many_window_s']:.0f} s window that "
         "starts 2 s after `All users spawned` (spawn rate 5,000/s), counting requests at nginx (stub_status) and reading "
-        "`VmHWM` from `/proc/PID/status` at its end; memory per user = (VmHWM − VmHWM of a 1-user run) / users.")
+        "`VmHWM` from `/proc/PID/status` at its end; memory per user = (VmHWM − VmHWM of a 1-user run) / users. "
+        "Every user keeps its own keep-alive connection (as in Locust), so sections 2 and 3 widen "
+        "`net.ipv4.ip_local_port_range` to `1024 65535` and restore it afterwards: with the default `32768 60999`, "
+        "Linux scans the whole range for every connect past about 14,000 connections to one host.")
     add("")
     add("## Results")
     add("")
