@@ -66,15 +66,32 @@ clean:
 	@for plugin in $(PLUGINS); do $(SWIFT) package clean --package-path "$$plugin"; done
 
 # Benchmarks (bench/bench.py): nginx on 127.0.0.1 pinned to core 1, every load generator pinned to core 0;
-# installs locust==2.47.0 and matplotlib with pip when missing.
+# `make bench-deps` puts locust==2.47.0 and matplotlib into .venv-bench/ (pip, from PyPI).
 #   make bench         3 repetitions of everything (about 15 min); writes docs/BENCHMARKS.md, docs/benchmarks.png
 #   make bench-smoke   1 short repetition of everything (1-2 min); fails when a tool breaks, never on speed
 #   BENCH_FLAGS=...    more options for bench/bench.py (`python3 bench/bench.py --help`)
-PYTHON ?= python3
-.PHONY: bench bench-smoke
+# Python packages go to a virtual environment (.venv-bench/), created on first use.
+BENCH_VENV := $(CURDIR)/.venv-bench
+PYTHON ?= $(BENCH_VENV)/bin/python
+.PHONY: bench bench-smoke bench-deps
 
-bench: build
+bench-deps:
+	@if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then \
+		echo "bench-deps: installing python3-venv"; \
+		if [[ $$(id -u) == 0 ]]; then sudo=(); else sudo=(sudo); fi; \
+		"$${sudo[@]}" apt-get update; \
+		"$${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y python3 python3-venv; \
+	fi
+	@[[ -x "$(BENCH_VENV)/bin/python" ]] || python3 -m venv "$(BENCH_VENV)"
+	@if "$(BENCH_VENV)/bin/python" -c 'import locust, matplotlib, sys; sys.exit(locust.__version__ != "2.47.0")' >/dev/null 2>&1; then \
+		echo "bench-deps: locust 2.47.0 and matplotlib are present"; \
+	else \
+		echo "bench-deps: pip install locust==2.47.0 matplotlib into $(BENCH_VENV)"; \
+		"$(BENCH_VENV)/bin/python" -m pip install --quiet --disable-pip-version-check locust==2.47.0 matplotlib; \
+	fi
+
+bench: build bench-deps
 	$(PYTHON) bench/bench.py $(BENCH_FLAGS)
 
-bench-smoke: build
+bench-smoke: build bench-deps
 	$(PYTHON) bench/bench.py --smoke $(BENCH_FLAGS)

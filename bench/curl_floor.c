@@ -3,6 +3,8 @@
  *
  * N easy handles on one multi handle, each doing GET URL over a keep-alive connection and re-added as
  * soon as it completes, for a fixed duration; CURLOPT_NOSIGNAL is set (no rt_sigaction per transfer).
+ * It sends the request SwiftLocust sends (a User-Agent and Accept-Encoding with every encoding libcurl
+ * decodes), so that both do the same HTTP work; without those two headers it costs about 0.6 us less.
  * The multi handle is driven with curl_multi_poll. Bodies are discarded.
  *
  *   cc -O2 -o curl_floor curl_floor.c -lcurl
@@ -52,6 +54,8 @@ int main(int argc, char **argv) {
         curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
         curl_easy_setopt(easy, CURLOPT_WRITEDATA, &bytes[i]);
         curl_easy_setopt(easy, CURLOPT_PRIVATE, &bytes[i]);
+        curl_easy_setopt(easy, CURLOPT_USERAGENT, "SwiftLocust/0.1.0");
+        curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
         curl_multi_add_handle(multi, easy);
     }
 

@@ -16,6 +16,11 @@ static inline void locust_keep_freed_memory(void) {
     mallopt(M_TOP_PAD, 16 * 1024 * 1024);
 }
 
+// Gives free heap pages back to the kernel (after the engine dropped a burst's surplus easy handles).
+static inline void locust_release_free_memory(void) {
+    malloc_trim(0);
+}
+
 // Swift cannot call C variadic functions: these typed wrappers stand in for curl_easy_setopt,
 // curl_easy_getinfo, curl_multi_setopt and curl_share_setopt.
 

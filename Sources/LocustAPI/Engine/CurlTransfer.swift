@@ -72,6 +72,9 @@ final class CurlTransfer {
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
             data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
                 // A new status line starts the headers of another response (redirect, 100 Continue).
+                if transfer.headerBytes.capacity == 0 {
+                    transfer.headerBytes.reserveCapacity(1024)  // one allocation instead of growing line by line
+                }
                 if length >= 5 && bytes[0] == 72 && bytes[1] == 84 && bytes[2] == 84 && bytes[3] == 80 && bytes[4] == 47 {
                     transfer.headerBytes.removeAll(keepingCapacity: true)
                 }
@@ -95,6 +98,21 @@ final class CurlTransfer {
         return Unmanaged<CurlTransfer>.fromOpaque(pointer).takeUnretainedValue()
     }
 
+    /// The options last set on the handle: a request like the previous one sets only what changed
+    /// (most of a load test's requests are alike, and every `curl_easy_setopt` costs).
+    private struct Applied {
+        var scope: UInt32 = 0
+        var url = ""
+        /// The last request was a GET without body: `HTTPGET` set, no custom method, `NOBODY` off.
+        var plainGet = false
+        var cookie = true
+        var timeout = -1
+        var verifyTLS: Bool?
+        var http2: Bool?
+        var followRedirects: Bool?
+    }
+    private var applied = Applied()
+
     /// Sets the handle up for `request`; returns an error message when an option was refused.
     func prepare(_ request: PendingRequest) -> String? {
         continuation = request.continuation
@@ -102,16 +120,75 @@ final class CurlTransfer {
         body.removeAll(keepingCapacity: true)
         headerBytes.removeAll(keepingCapacity: true)
         errorBuffer[0] = 0
-        if let headerList {
-            curl_slist_free_all(headerList)
-            self.headerList = nil
+        if applied.scope != request.slot.scope {
+            _ = locust_easy_setopt_long(easy, CURLOPT_ADDRESS_SCOPE, Int(request.slot.scope))
+            applied.scope = request.slot.scope
         }
-        _ = locust_easy_setopt_long(easy, CURLOPT_ADDRESS_SCOPE, Int(request.slot.scope))
-        var code = request.url.withCString { locust_easy_setopt_ptr(easy, CURLOPT_URL, $0) }
-        guard code == CURLE_OK else { return "InvalidURL: \(request.url)" }
+        if applied.url != request.url {
+            let code = request.url.withCString { locust_easy_setopt_ptr(easy, CURLOPT_URL, $0) }
+            guard code == CURLE_OK else {
+                applied.url = ""
+                return "InvalidURL: \(request.url)"
+            }
+            applied.url = request.url
+        }
 
+        let plainGet = request.method == .get && request.body == nil
+        if !(plainGet && applied.plainGet) {
+            setMethod(request)
+        }
+        applied.plainGet = plainGet
+
+        var list: UnsafeMutablePointer<curl_slist>?
+        for line in request.headerLines {
+            list = line.withCString { curl_slist_append(list, $0) }
+        }
+        if request.body != nil {
+            // No "Expect: 100-continue" round trip, and no made-up form content type.
+            list = curl_slist_append(list, "Expect:")
+            if !request.headerLines.contains(where: { $0.utf8.count >= 13 && $0.lowercased().hasPrefix("content-type:") }) {
+                list = curl_slist_append(list, "Content-Type:")
+            }
+        }
+        if list != nil || headerList != nil {
+            _ = locust_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
+            if let headerList { curl_slist_free_all(headerList) }
+            headerList = list
+        }
+
+        if let cookie = request.cookieHeader {
+            _ = cookie.withCString { locust_easy_setopt_ptr(easy, CURLOPT_COOKIE, $0) }
+            applied.cookie = true
+        } else if applied.cookie {
+            _ = locust_easy_setopt_ptr(easy, CURLOPT_COOKIE, nil)
+            applied.cookie = false
+        }
+        if applied.timeout != request.timeoutMilliseconds {
+            _ = locust_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, request.timeoutMilliseconds)
+            applied.timeout = request.timeoutMilliseconds
+        }
+        let options = request.options
+        if applied.verifyTLS != options.verifyTLS {
+            _ = locust_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, options.verifyTLS ? 1 : 0)
+            _ = locust_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, options.verifyTLS ? 2 : 0)
+            applied.verifyTLS = options.verifyTLS
+        }
+        if applied.http2 != options.http2 {
+            _ = locust_easy_setopt_long(
+                easy, CURLOPT_HTTP_VERSION, options.http2 ? Int(CURL_HTTP_VERSION_2TLS) : Int(CURL_HTTP_VERSION_1_1))
+            applied.http2 = options.http2
+        }
+        if applied.followRedirects != options.followRedirects {
+            _ = locust_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, options.followRedirects ? 1 : 0)
+            applied.followRedirects = options.followRedirects
+        }
+        return nil
+    }
+
+    private func setMethod(_ request: PendingRequest) {
         switch (request.method, request.body) {
         case (.get, nil):
+            // HTTPGET also turns NOBODY off.
             _ = locust_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
             _ = locust_easy_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, nil)
         case (.head, _):
@@ -133,34 +210,6 @@ final class CurlTransfer {
                 _ = request.method.rawValue.withCString { locust_easy_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, $0) }
             }
         }
-
-        var list: UnsafeMutablePointer<curl_slist>?
-        for line in request.headerLines {
-            list = line.withCString { curl_slist_append(list, $0) }
-        }
-        if request.body != nil {
-            // No "Expect: 100-continue" round trip, and no made-up form content type.
-            list = curl_slist_append(list, "Expect:")
-            if !request.headerLines.contains(where: { $0.utf8.count >= 13 && $0.lowercased().hasPrefix("content-type:") }) {
-                list = curl_slist_append(list, "Content-Type:")
-            }
-        }
-        headerList = list
-        _ = locust_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
-
-        if let cookie = request.cookieHeader {
-            code = cookie.withCString { locust_easy_setopt_ptr(easy, CURLOPT_COOKIE, $0) }
-        } else {
-            code = locust_easy_setopt_ptr(easy, CURLOPT_COOKIE, nil)
-        }
-        _ = locust_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, request.timeoutMilliseconds)
-        _ = locust_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, request.options.verifyTLS ? 1 : 0)
-        _ = locust_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, request.options.verifyTLS ? 2 : 0)
-        _ = locust_easy_setopt_long(
-            easy, CURLOPT_HTTP_VERSION,
-            request.options.http2 ? Int(CURL_HTTP_VERSION_2TLS) : Int(CURL_HTTP_VERSION_1_1))
-        _ = locust_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, request.options.followRedirects ? 1 : 0)
-        return nil
     }
 
     /// Resumes the waiting user with the outcome of a finished transfer.

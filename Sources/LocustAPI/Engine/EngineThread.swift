@@ -19,6 +19,7 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
         case start(PendingRequest)
         case cancelAll(ObjectIdentifier)
         case timer(TimerHeap.Entry)
+        case resetOnClose(DispatchSemaphore)
     }
 
     struct Inbox {
@@ -38,6 +39,9 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
     private var pool: [CurlTransfer] = []
     private var active: [CurlTransfer] = []
     private var timers = TimerHeap()
+    /// The most transfers in flight since the pool was last trimmed, and when that was.
+    private var peakActive = 0
+    private var lastTrim: UInt64 = 0
     private var ownThread: pthread_t = pthread_t()
 
     init(index: Int) {
@@ -104,6 +108,14 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
         post(.cancelAll(owner))
     }
 
+    /// Makes this thread's connections reset (RST) instead of closing normally when the process exits;
+    /// waits up to `timeout` seconds for the thread to do it.
+    func resetConnectionsOnExit(timeout: Double) {
+        let done = DispatchSemaphore(value: 0)
+        post(.resetOnClose(done))
+        _ = done.wait(timeout: .now() + timeout)
+    }
+
     /// Wakes `control`'s waiting user at `deadline` (monotonic nanoseconds), unless it was woken before.
     func schedule(deadline: UInt64, control: UserControl, generation: UInt64) {
         let entry = TimerHeap.Entry(deadline: deadline, control: control, generation: generation)
@@ -140,6 +152,20 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
         }
         transfer.activeIndex = active.count
         active.append(transfer)
+        if active.count > peakActive { peakActive = active.count }
+    }
+
+    /// Once a second, frees the pooled easy handles that the last second did not need: a burst (a ramp
+    /// opening thousands of connections, a stalled server) can leave thousands of them, 8 KiB each.
+    private func trimPool(now: UInt64) {
+        guard now &- lastTrim >= 1_000_000_000 else { return }
+        lastTrim = now
+        let keep = max(64, peakActive)
+        peakActive = active.count
+        guard pool.count > keep else { return }
+        let surplus = pool.count - keep
+        pool.removeLast(surplus)
+        if surplus >= 1024 { locust_release_free_memory() }
     }
 
     /// The connection group at `index`, created on first use.
@@ -186,6 +212,9 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
                 case .start(let request): begin(request)
                 case .cancelAll(let owner): cancelTransfers(of: owner)
                 case .timer(let entry): timers.push(entry)
+                case .resetOnClose(let done):
+                    poller.resetOnClose()
+                    done.signal()
                 }
             }
             if !taken.jobs.isEmpty { localJobs.append(contentsOf: taken.jobs) }
@@ -205,6 +234,7 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
                 }
             }
             let ready = poller.wait(milliseconds: timeout)
+            if pool.count > 64 { trimPool(now: MonotonicClock.nanoseconds()) }
             for index in 0..<ready {
                 let (token, flags) = poller.event(at: index)
                 if token == EventPoller.wakeToken {

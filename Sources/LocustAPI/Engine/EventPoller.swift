@@ -105,6 +105,15 @@ final class EventPoller {
         return true
     }
 
+    /// Sets `SO_LINGER` 0 on every socket libcurl opened, so that closing them (at process exit) resets
+    /// them instead of leaving their local ports in TIME_WAIT for a minute.
+    func resetOnClose() {
+        var option = linger(l_onoff: 1, l_linger: 0)
+        for (fd, state) in watched.enumerated() where state & Self.owned != 0 {
+            _ = setsockopt(Int32(fd), SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
+        }
+    }
+
     /// Waits up to `milliseconds` (0: poll) and returns the number of ready events.
     func wait(milliseconds: Int32) -> Int {
         let count = locust_epoll_wait(epollFD, events, capacity, milliseconds)

@@ -99,21 +99,25 @@ struct CookieJar: Sendable {
         return (host.lowercased(), path.isEmpty ? "/" : String(path))
     }
 
+    private static let setCookieNeedle: [UInt8] = Array("set-cookie:".utf8)
+
     static func containsSetCookie(_ bytes: [UInt8]) -> Bool {
-        // Looks for "\nset-cookie:" without regard to case.
-        let needle = Array("set-cookie:".utf8)
+        // Looks for "\nset-cookie:" without regard to case; called for every response.
+        let needle = setCookieNeedle
         if bytes.count < needle.count + 1 { return false }
-        var i = 0
-        let last = bytes.count - needle.count
-        while i < last {
-            if bytes[i] == UInt8(ascii: "\n") {
-                var j = 0
-                while j < needle.count && (bytes[i + 1 + j] | 0x20) == needle[j] { j += 1 }
-                if j == needle.count { return true }
+        return bytes.withUnsafeBufferPointer { bytes in
+            var i = 0
+            let last = bytes.count - needle.count
+            while i < last {
+                if bytes[i] == UInt8(ascii: "\n") && (bytes[i + 1] | 0x20) == UInt8(ascii: "s") {
+                    var j = 1
+                    while j < needle.count && (bytes[i + 1 + j] | 0x20) == needle[j] { j += 1 }
+                    if j == needle.count { return true }
+                }
+                i += 1
             }
-            i += 1
+            return false
         }
-        return false
     }
 
     static func parseDate(_ text: String) -> Date? {

@@ -47,7 +47,9 @@ public enum LocustMain {
             case .slave:
                 // A slave runs whatever its master orders; the master's --host wins over its own.
                 FileLimit.raise(for: 10_000, logger: logger)
-                return await SlaveRunner(plugin: plugin, settings: settings, cluster: cluster, logger: logger).run()
+                let code = await SlaveRunner(plugin: plugin, settings: settings, cluster: cluster, logger: logger).run()
+                HTTPEngine.shared.resetConnectionsOnExit()
+                return code
             case .master:
                 guard settings.headless else {
                     throw RunnerError.badInput(
@@ -62,7 +64,9 @@ public enum LocustMain {
                 }
                 try settings.checkHost(for: classes)
                 FileLimit.raise(for: settings.users, logger: logger)
-                return try await HeadlessRun(settings: settings, classes: classes, logger: logger).run()
+                let code = try await HeadlessRun(settings: settings, classes: classes, logger: logger).run()
+                HTTPEngine.shared.resetConnectionsOnExit()
+                return code
             }
         } catch let error as PluginError {
             printError(error.description)
