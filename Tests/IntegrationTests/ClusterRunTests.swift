@@ -82,6 +82,30 @@ extension Integration {
             }
         }
 
+        @Test("--print-stats on a slave prints its own table every 2 s; a slave without it prints none")
+        func slavePrintsItsOwnStats() async throws {
+            let nginx = try #require(NginxServer.current)
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let port = try Loopback.freePort()
+            let master = try locust.start(
+                masterArguments(
+                    port: port, users: 4, runTime: "5s", slaves: 2, csv: directory.file("print"),
+                    extra: ["--host", nginx.url], classes: ["PacedUser"]),
+                in: directory)
+            let printing = try startSlave(port: port, in: directory, extra: ["--print-stats"])
+            let quiet = try startSlave(port: port, in: directory)
+            let result = await master.wait(timeout: .seconds(60))
+            #expect(result.exited(0), "\(result)")
+            _ = await printing.wait(timeout: .seconds(15))
+            _ = await quiet.wait(timeout: .seconds(15))
+            let printed = printing.stdoutSoFar()
+            let tables = printed.components(separatedBy: "# reqs").count - 1
+            #expect(tables >= 2, "a 5 s run should print at least 2 tables, got \(tables):\n\(printed)")
+            #expect(printed.contains("GET") && printed.contains("Aggregated"), "no GET / row:\n\(printed)")
+            #expect(!quiet.stdoutSoFar().contains("# reqs"), "the slave without --print-stats printed a table")
+        }
+
         @Test("SIGKILL of one slave mid-test: the test goes on, its users move to the other slaves")
         func killedSlaveUsersMove() async throws {
             let nginx = try #require(NginxServer.current)

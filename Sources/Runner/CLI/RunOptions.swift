@@ -39,7 +39,7 @@ public struct RunOptions: ParsableArguments, Sendable {
     @Flag(name: .customLong("csv-full-history"), help: "Write every statistics row to the history file, not only the aggregate.")
     public var csvFullHistory = false
 
-    @Flag(name: .customLong("print-stats"), help: "Print the statistics table while running (the default when headless).")
+    @Flag(name: .customLong("print-stats"), help: "Print the statistics table every 2 s: the default when headless; on a slave, its own statistics.")
     public var printStats = false
 
     @Flag(name: .customLong("only-summary"), help: "Print only the final summary, not the table every 2 s.")

@@ -13,6 +13,8 @@ public struct RunSettings: Sendable {
     public var csvPrefix: String?
     public var csvFullHistory: Bool
     public var printTable: Bool
+    /// `--print-stats` on a slave: print its own statistics table every 2 s (as a Locust worker does).
+    public var slavePrintsTable: Bool
     public var resetStats: Bool
     public var exitCodeOnError: Int32
     public var logLevel: RunLogger.Level
@@ -52,6 +54,7 @@ public struct RunSettings: Sendable {
         csvPrefix = options.csv
         csvFullHistory = options.csvFullHistory
         printTable = !options.onlySummary
+        slavePrintsTable = options.printStats && !options.onlySummary
         resetStats = options.resetStats
         exitCodeOnError = Int32(truncatingIfNeeded: options.exitCodeOnError)
         guard let level = RunLogger.Level(name: options.loglevel) else {

@@ -22,6 +22,9 @@ public final class SlaveRunner: ClusterConnectionDelegate {
     private let cluster: ClusterSettings
     private let logger: RunLogger
     private let stats = RequestStats()
+    /// Everything this slave recorded, for `--print-stats` (`stats` is reset at every report).
+    private let reported = RequestStats()
+    private let console = ConsoleReport(nameWidth: TerminalSize.statsNameWidth)
     private let spawner: UserSpawner
     private let slaveID: String
     private let state = Mutex<State>(State())
@@ -149,6 +152,7 @@ public final class SlaveRunner: ClusterConnectionDelegate {
             if let connection {
                 connection.send(.heartbeat(.init(state: runState, userCount: spawner.aliveCount)))
                 if seconds % Int(ClusterProtocol.statsInterval) == 0 { sendStats(on: connection) }
+                if settings.slavePrintsTable && seconds % 2 == 0 { printTable() }
                 if silentFor > .milliseconds(Int64(cluster.masterTimeout * 1000)) {
                     logger.error("No word from the master for \(PythonStyle.number(cluster.masterTimeout)) s: stopping users and exiting")
                     finish(code: 1, reason: "master silent")
@@ -171,7 +175,16 @@ public final class SlaveRunner: ClusterConnectionDelegate {
     }
 
     private func sendStats(on connection: ClusterConnection) {
-        connection.send(.stats(.init(snapshot: stats.snapshotAndReset(), userCount: spawner.aliveCount)))
+        let delta = stats.snapshotAndReset()
+        if settings.slavePrintsTable { reported.merge(delta) }
+        connection.send(.stats(.init(snapshot: delta, userCount: spawner.aliveCount)))
+    }
+
+    /// This slave's own table (`--print-stats`): what it reported so far plus what it has not yet sent.
+    private func printTable() {
+        var view = reported.snapshot()
+        view.merge(stats.snapshot())
+        StandardOutput.write(console.statsTable(view, current: true) + "\n")
     }
 
     private func send(_ message: ClusterMessage) {
