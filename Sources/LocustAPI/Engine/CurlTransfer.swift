@@ -1,4 +1,5 @@
 internal import CCurl
+import Foundation
 import Glibc
 
 /// One pooled curl easy handle of an engine thread, and the state of the request it carries.
@@ -83,6 +84,12 @@ final class CurlTransfer {
             return length
         }
         _ = "".withCString { locust_easy_setopt_ptr(easy, CURLOPT_ACCEPT_ENCODING, $0) }
+        if !Self.proxiesInEnvironment {
+            // Without proxy variables there is nothing for libcurl to find: spare it the six getenv
+            // calls it makes for every transfer (about 2 µs per request with a large environment).
+            _ = "".withCString { locust_easy_setopt_ptr(easy, CURLOPT_PROXY, $0) }
+            _ = "".withCString { locust_easy_setopt_ptr(easy, CURLOPT_NOPROXY, $0) }
+        }
         _ = "SwiftLocust/\(LocustABI.productVersion)".withCString { locust_easy_setopt_ptr(easy, CURLOPT_USERAGENT, $0) }
     }
 
@@ -91,6 +98,13 @@ final class CurlTransfer {
         if let headerList { curl_slist_free_all(headerList) }
         errorBuffer.deallocate()
     }
+
+    /// True when the process started with a proxy variable that libcurl reads (`http_proxy`,
+    /// `https_proxy`, `all_proxy`, any case): then libcurl keeps choosing the proxy per transfer.
+    static let proxiesInEnvironment: Bool = {
+        let names: Set<String> = ["http_proxy", "https_proxy", "all_proxy"]
+        return ProcessInfo.processInfo.environment.contains { names.contains($0.key.lowercased()) && !$0.value.isEmpty }
+    }()
 
     static func from(easy: UnsafeMutableRawPointer) -> CurlTransfer? {
         var pointer: UnsafeMutableRawPointer?
