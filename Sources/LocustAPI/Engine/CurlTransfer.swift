@@ -13,6 +13,8 @@ final class CurlTransfer {
     var headerBytes: [UInt8] = []
     var owner: ObjectIdentifier?
     var activeIndex = -1
+    /// How long the engine held the request back before starting it (added to its response time).
+    var heldNanos: UInt64 = 0
     /// The group whose multi handle carries the transfer while it runs.
     var group: ConnectionGroup?
     private var continuation: UnsafeContinuation<TransferResult, Never>?
@@ -244,7 +246,7 @@ final class CurlTransfer {
         let timed = locust_easy_getinfo_off(easy, CURLINFO_TOTAL_TIME_T, &total) == CURLE_OK && total > 0
         let result = TransferResult(
             status: status, body: body, headerBytes: headerBytes, error: error,
-            endNanos: MonotonicClock.nanoseconds(), curlNanos: timed ? UInt64(total) * 1000 : nil, cancelled: false)
+            endNanos: MonotonicClock.nanoseconds(), curlNanos: timed ? UInt64(total) * 1000 + heldNanos : nil, cancelled: false)
         body = []
         headerBytes = []
         continuation.resume(returning: result)

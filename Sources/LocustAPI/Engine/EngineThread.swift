@@ -39,6 +39,17 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
     private var pool: [CurlTransfer] = []
     private var active: [CurlTransfer] = []
     private var timers = TimerHeap()
+    /// Requests held back while the thread is behind (see `begin`), oldest first from `heldHead`.
+    private var held: [PendingRequest] = []
+    private var heldHead = 0
+    /// True while the thread is behind: its last round of work took more than `busyRound`, or it woke
+    /// users more than `lateTimer` after their time.
+    private var behind = false
+    private var roundStart: UInt64 = 0
+    private static let busyRound: UInt64 = 10_000_000
+    private static let lateTimer: UInt64 = 20_000_000
+    /// While behind, new transfers start only when fewer than this many are in flight.
+    private static let inFlightWhileBehind = 256
     /// The most transfers in flight since the pool was last trimmed, and when that was.
     private var peakActive = 0
     private var lastTrim: UInt64 = 0
@@ -135,8 +146,46 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
         if wasEmpty { poller.wake() }
     }
 
+    /// Starts a request, or holds it back while the thread is behind and many transfers are in flight.
+    ///
+    /// When the thread falls behind (a ramp opening thousands of connections, the process descheduled),
+    /// thousands of paced users come due at once, and each transfer in flight holds a libcurl easy
+    /// handle (about 8 KiB). A held request costs a few hundred bytes instead; it starts as soon as a
+    /// transfer finishes or the thread catches up, and the time it was held counts in its response time.
     private func begin(_ request: PendingRequest) {
+        if heldHead < held.count || (behind && active.count >= Self.inFlightWhileBehind) {
+            var request = request
+            request.heldSince = MonotonicClock.nanoseconds()
+            held.append(request)
+            return
+        }
+        launch(request, heldNanos: 0)
+    }
+
+    /// Starts held requests: while few transfers are in flight when the thread is behind, else in batches.
+    private func releaseHeld() {
+        guard heldHead < held.count else { return }
+        let now = MonotonicClock.nanoseconds()
+        // Once caught up, at most 1,024 per round, so that the backlog does not all take handles at once.
+        var budget = behind ? max(0, Self.inFlightWhileBehind - active.count) : 1024
+        while heldHead < held.count && budget > 0 {
+            budget -= 1
+            let request = held[heldHead]
+            heldHead += 1
+            launch(request, heldNanos: now &- request.heldSince)
+        }
+        if heldHead == held.count {
+            held.removeAll(keepingCapacity: true)
+            heldHead = 0
+        } else if heldHead >= 4096 && heldHead * 2 >= held.count {
+            held.removeFirst(heldHead)
+            heldHead = 0
+        }
+    }
+
+    private func launch(_ request: PendingRequest, heldNanos: UInt64) {
         let transfer = pool.popLast() ?? CurlTransfer(poller: poller)
+        transfer.heldNanos = heldNanos
         if let failure = transfer.prepare(request) {
             transfer.finishEarly(failure)
             pool.append(transfer)
@@ -188,6 +237,20 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
     }
 
     private func cancelTransfers(of owner: ObjectIdentifier) {
+        if heldHead < held.count && held[heldHead...].contains(where: { $0.owner == owner }) {
+            var kept: [PendingRequest] = []
+            for request in held[heldHead...] {
+                if request.owner == owner {
+                    request.continuation.resume(returning: TransferResult(
+                        status: 0, body: [], headerBytes: [], error: "CancelledError: the user was stopped",
+                        endNanos: MonotonicClock.nanoseconds(), cancelled: true))
+                } else {
+                    kept.append(request)
+                }
+            }
+            held = kept
+            heldHead = 0
+        }
         for transfer in active.filter({ $0.owner == owner }) {
             if let group = transfer.group { curl_multi_remove_handle(group.multi, transfer.easy) }
             transfer.group = nil
@@ -218,13 +281,15 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
                 }
             }
             if !taken.jobs.isEmpty { localJobs.append(contentsOf: taken.jobs) }
-            fireTimers()
+            if fireTimers() > Self.lateTimer { behind = true }
             runLocalJobs()
             // New transfers ask for a 0 ms curl timeout: start them before sleeping.
             let curlDeadline = runDueGroups()
 
             var timeout: Int32 = 0
-            if localJobs.isEmpty {
+            let roundEnd = MonotonicClock.nanoseconds()
+            behind = roundEnd &- roundStart > Self.busyRound
+            if localJobs.isEmpty && heldHead == held.count {
                 var deadline = min(curlDeadline, timers.nextDeadline ?? .max)
                 timeout = 1000
                 if deadline != .max {
@@ -234,7 +299,8 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
                 }
             }
             let ready = poller.wait(milliseconds: timeout)
-            if pool.count > 64 { trimPool(now: MonotonicClock.nanoseconds()) }
+            roundStart = MonotonicClock.nanoseconds()
+            if pool.count > 64 { trimPool(now: roundStart) }
             for index in 0..<ready {
                 let (token, flags) = poller.event(at: index)
                 if token == EventPoller.wakeToken {
@@ -249,6 +315,7 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
                 curl_multi_socket_action(group.multi, fd, flags, &running)
                 collectFinished(group)
             }
+            releaseHeld()
         }
     }
 
@@ -273,12 +340,16 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
         return earliest
     }
 
-    private func fireTimers() {
-        guard !timers.isEmpty else { return }
+    /// Wakes the users whose time has come; returns how late the most overdue one was (ns).
+    private func fireTimers() -> UInt64 {
+        guard !timers.isEmpty else { return 0 }
         let now = MonotonicClock.nanoseconds()
+        var lateness: UInt64 = 0
         while let entry = timers.popDue(now: now) {
+            lateness = max(lateness, now &- entry.deadline)
             entry.control.fire(generation: entry.generation)
         }
+        return lateness
     }
 
     private func runLocalJobs() {
