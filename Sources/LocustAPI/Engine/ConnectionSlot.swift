@@ -21,7 +21,13 @@ struct ConnectionSlot: Sendable {
         private var lastScope: UInt32 = 0
 
         mutating func allocate() -> (slot: ConnectionSlot, place: Int) {
-            let place = freePlaces.popLast() ?? { defer { nextPlace += 1 }; return nextPlace }()
+            let place: Int
+            if let free = freePlaces.popLast() {
+                place = free
+            } else {
+                place = nextPlace
+                nextPlace += 1
+            }
             lastScope = lastScope == .max ? 1 : lastScope + 1
             return (ConnectionSlot(group: place / ConnectionGroup.usersPerGroup, scope: lastScope), place)
         }

@@ -114,21 +114,6 @@ final class CurlTransfer {
         return Unmanaged<CurlTransfer>.fromOpaque(pointer).takeUnretainedValue()
     }
 
-    /// The options last set on the handle: a request like the previous one sets only what changed
-    /// (most of a load test's requests are alike, and every `curl_easy_setopt` costs).
-    private struct Applied {
-        var scope: UInt32 = 0
-        var url = ""
-        /// The last request was a GET without body: `HTTPGET` set, no custom method, `NOBODY` off.
-        var plainGet = false
-        var cookie = true
-        var timeout = -1
-        var verifyTLS: Bool?
-        var http2: Bool?
-        var followRedirects: Bool?
-    }
-    private var applied = Applied()
-
     /// Sets the handle up for `request`; returns an error message when an option was refused.
     func prepare(_ request: PendingRequest) -> String? {
         continuation = request.continuation
@@ -136,24 +121,10 @@ final class CurlTransfer {
         body.removeAll(keepingCapacity: true)
         headerBytes.removeAll(keepingCapacity: true)
         errorBuffer[0] = 0
-        if applied.scope != request.slot.scope {
-            _ = locust_easy_setopt_long(easy, CURLOPT_ADDRESS_SCOPE, Int(request.slot.scope))
-            applied.scope = request.slot.scope
-        }
-        if applied.url != request.url {
-            let code = request.url.withCString { locust_easy_setopt_ptr(easy, CURLOPT_URL, $0) }
-            guard code == CURLE_OK else {
-                applied.url = ""
-                return "InvalidURL: \(request.url)"
-            }
-            applied.url = request.url
-        }
-
-        let plainGet = request.method == .get && request.body == nil
-        if !(plainGet && applied.plainGet) {
-            setMethod(request)
-        }
-        applied.plainGet = plainGet
+        _ = locust_easy_setopt_long(easy, CURLOPT_ADDRESS_SCOPE, Int(request.slot.scope))
+        let code = request.url.withCString { locust_easy_setopt_ptr(easy, CURLOPT_URL, $0) }
+        guard code == CURLE_OK else { return "InvalidURL: \(request.url)" }
+        setMethod(request)
 
         var list: UnsafeMutablePointer<curl_slist>?
         for line in request.headerLines {
@@ -166,38 +137,22 @@ final class CurlTransfer {
                 list = curl_slist_append(list, "Content-Type:")
             }
         }
-        if list != nil || headerList != nil {
-            _ = locust_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
-            if let headerList { curl_slist_free_all(headerList) }
-            headerList = list
-        }
+        _ = locust_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
+        if let headerList { curl_slist_free_all(headerList) }
+        headerList = list
 
         if let cookie = request.cookieHeader {
             _ = cookie.withCString { locust_easy_setopt_ptr(easy, CURLOPT_COOKIE, $0) }
-            applied.cookie = true
-        } else if applied.cookie {
+        } else {
             _ = locust_easy_setopt_ptr(easy, CURLOPT_COOKIE, nil)
-            applied.cookie = false
-        }
-        if applied.timeout != request.timeoutMilliseconds {
-            _ = locust_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, request.timeoutMilliseconds)
-            applied.timeout = request.timeoutMilliseconds
         }
         let options = request.options
-        if applied.verifyTLS != options.verifyTLS {
-            _ = locust_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, options.verifyTLS ? 1 : 0)
-            _ = locust_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, options.verifyTLS ? 2 : 0)
-            applied.verifyTLS = options.verifyTLS
-        }
-        if applied.http2 != options.http2 {
-            _ = locust_easy_setopt_long(
-                easy, CURLOPT_HTTP_VERSION, options.http2 ? Int(CURL_HTTP_VERSION_2TLS) : Int(CURL_HTTP_VERSION_1_1))
-            applied.http2 = options.http2
-        }
-        if applied.followRedirects != options.followRedirects {
-            _ = locust_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, options.followRedirects ? 1 : 0)
-            applied.followRedirects = options.followRedirects
-        }
+        _ = locust_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, request.timeoutMilliseconds)
+        _ = locust_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, options.verifyTLS ? 1 : 0)
+        _ = locust_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, options.verifyTLS ? 2 : 0)
+        _ = locust_easy_setopt_long(
+            easy, CURLOPT_HTTP_VERSION, options.http2 ? Int(CURL_HTTP_VERSION_2TLS) : Int(CURL_HTTP_VERSION_1_1))
+        _ = locust_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, options.followRedirects ? 1 : 0)
         return nil
     }
 
