@@ -42,6 +42,33 @@ extension Integration {
             #expect(minimum >= 99, "a /slow?ms=100 request took \(minimum) ms: the server waits 100 ms")
         }
 
+        @Test("Request timeouts: a 300 ms timeout fails /slow?ms=2000 at about 300 ms; a request's own 2 s timeout wins")
+        func requestTimeouts() async throws {
+            let demo = try #require(DemoTargetServer.current)
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let prefix = directory.file("timeout")
+            let result = try await locust.run(
+                locust.headlessArguments(
+                    userClass: "TimeoutUser", host: demo.url, users: 3, runTime: "3s", csvPrefix: prefix,
+                    extra: ["--stop-timeout", "3"]),
+                in: directory, timeout: .seconds(40))
+            #expect(result.exited(1), "failures make the exit code 1: \(result)")
+            let stats = try CSVTable.read(prefix + "_stats.csv")
+            let cut = try #require(stats.row(name: "/slow-cut", type: "GET"), "\(stats.rows)")
+            let count = try #require(cut.int("Request Count"))
+            #expect(count >= 3, "\(cut)")
+            #expect(cut.int("Failure Count") == count, "every /slow?ms=2000 request must time out: \(cut)")
+            // Timed from the start of the transfer: not before 300 ms, and not much after.
+            let minimum = try #require(cut.double("Min Response Time"))
+            let maximum = try #require(cut.double("Max Response Time"))
+            #expect(minimum >= 299 && maximum <= 420, "timed out after \(minimum)-\(maximum) ms, not about 300")
+            let through = try #require(stats.row(name: "/slow-through", type: "GET"), "\(stats.rows)")
+            #expect((through.int("Request Count") ?? 0) > 0 && through.int("Failure Count") == 0, "\(through)")
+            let failures = try CSVTable.read(prefix + "_failures.csv").rows
+            #expect(failures.count == 1 && failures.first?["Error"]?.hasPrefix("TimeoutError") == true, "\(failures)")
+        }
+
         @Test("The Shop example (Browser, Buyer) runs without failures; its request count equals the server's")
         func shopExample() async throws {
             let demo = try #require(DemoTargetServer.current)

@@ -60,6 +60,7 @@ public final class UserClass: Sendable {
         }
         var random = SplitMix64(seed: UInt64(truncatingIfNeeded: context.userID) &* 0x9E37_79B9_7F4A_7C15 ^ MonotonicClock.nanoseconds())
         let control = context.control
+        let thread = context.client.thread
         let waitTime = U.waitTime
         var stoppedByUser = false
 
@@ -77,7 +78,8 @@ public final class UserClass: Sendable {
                 var index = 0
                 while cumulative[index] <= pick { index += 1 }
                 let task = tasks[index]
-                let start = MonotonicClock.nanoseconds()
+                let start = waitTime.dependsOnTaskDuration ? MonotonicClock.nanoseconds() : 0
+                let round = thread.round
                 do {
                     try await task.run(user)
                 } catch is StopUser {
@@ -87,9 +89,14 @@ public final class UserClass: Sendable {
                     context.recorder.recordException(message: describe(error), location: "\(className).\(task.name)")
                 }
                 if control.isStopping { break }
-                let took = Double(MonotonicClock.nanoseconds() - start) / 1_000_000_000
+                let took = start == 0 ? 0 : Double(MonotonicClock.nanoseconds() - start) / 1_000_000_000
                 let delay = waitTime.delay(afterTaskDuration: took, unit: random.nextUnit())
-                if !(await control.wait(seconds: delay, on: context.client.thread)) { break }
+                if delay <= 0 && thread.round != round {
+                    // No wait, and the task already gave way to the others (it waited for a response on
+                    // the engine thread's loop): no need to yield again.
+                    continue
+                }
+                if !(await control.wait(seconds: delay, on: thread)) { break }
             }
         } else if !stoppedByUser {
             // A class without tasks idles until it is stopped, as in Locust.

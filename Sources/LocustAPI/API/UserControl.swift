@@ -13,14 +13,17 @@ final class UserControl: Sendable {
     }
 
     let state = Mutex<State>(State())
+    /// `state.stopping`, readable without the lock: a user checks it after every task.
+    private let stopping = Atomic<Bool>(false)
 
-    var isStopping: Bool { state.withLock { $0.stopping } }
+    var isStopping: Bool { stopping.load(ordering: .acquiring) }
     var isKilled: Bool { state.withLock { $0.killed } }
 
     /// Asks the user to stop; wakes it if it waits.
     func requestStop(kill: Bool) {
         let waiter = state.withLock { state -> UnsafeContinuation<Void, Never>? in
             state.stopping = true
+            stopping.store(true, ordering: .releasing)
             if kill { state.killed = true }
             let waiter = state.waiter
             state.waiter = nil

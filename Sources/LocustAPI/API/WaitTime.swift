@@ -47,6 +47,12 @@ public struct WaitTime: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// True when ``delay(afterTaskDuration:unit:)`` depends on how long the task took (pacing).
+    var dependsOnTaskDuration: Bool {
+        if case .pacing = kind { return true }
+        return false
+    }
+
     /// Locust's spelling: `constant(1)`, `between(1, 3)`, `constant_pacing(2)`.
     public var description: String {
         switch kind {

@@ -54,6 +54,17 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
     private var peakActive = 0
     private var lastTrim: UInt64 = 0
     private var ownThread: pthread_t = pthread_t()
+    /// A recent reading of the monotonic clock, taken before each batch of work that may start
+    /// transfers: their start time, from which their timeout runs.
+    private var clock: UInt64 = 0
+    /// No transfer in flight times out before this (monotonic ns); may be early, never late.
+    private var nextExpiry: UInt64 = .max
+    /// Counts the rounds of the loop; only the engine thread writes it.
+    private let rounds = Atomic<UInt64>(0)
+
+    /// The loop's round number. A user that reads two different values before and after its task has
+    /// been suspended in between, so it already gave way to the thread's other users.
+    var round: UInt64 { rounds.load(ordering: .relaxed) }
 
     init(index: Int) {
         self.index = index
@@ -166,6 +177,7 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
     private func releaseHeld() {
         guard heldHead < held.count else { return }
         let now = MonotonicClock.nanoseconds()
+        clock = now
         // Once caught up, at most 1,024 per round, so that the backlog does not all take handles at once.
         var budget = behind ? max(0, Self.inFlightWhileBehind - active.count) : 1024
         while heldHead < held.count && budget > 0 {
@@ -186,6 +198,9 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
     private func launch(_ request: PendingRequest, heldNanos: UInt64) {
         let transfer = pool.popLast() ?? CurlTransfer(poller: poller)
         transfer.heldNanos = heldNanos
+        transfer.launchedAt = clock
+        transfer.deadline = clock &+ UInt64(max(1, request.timeoutMilliseconds)) &* 1_000_000
+        if transfer.deadline < nextExpiry { nextExpiry = transfer.deadline }
         if let failure = transfer.prepare(request) {
             transfer.finishEarly(failure)
             pool.append(transfer)
@@ -215,6 +230,27 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
         let surplus = pool.count - keep
         pool.removeLast(surplus)
         if surplus >= 1024 { locust_release_free_memory() }
+    }
+
+    /// Fails the transfers whose timeout has passed, and finds the next deadline.
+    private func expireTransfers(now: UInt64) {
+        var next = UInt64.max
+        var index = 0
+        while index < active.count {
+            let transfer = active[index]
+            guard transfer.deadline <= now else {
+                next = min(next, transfer.deadline)
+                index += 1
+                continue
+            }
+            // removeActive moves the last transfer into this index: look at it next.
+            if let group = transfer.group { curl_multi_remove_handle(group.multi, transfer.easy) }
+            transfer.group = nil
+            removeActive(transfer)
+            transfer.timedOut(now: now)
+            pool.append(transfer)
+        }
+        nextExpiry = next
     }
 
     /// The connection group at `index`, created on first use.
@@ -264,6 +300,9 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
 
     private func run() {
         while true {
+            rounds.store(rounds.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
+            clock = MonotonicClock.nanoseconds()
+            if clock >= nextExpiry { expireTransfers(now: clock) }
             let taken = inbox.withLock { inbox -> Inbox in
                 if inbox.isEmpty { return Inbox() }
                 let taken = inbox
@@ -290,7 +329,7 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
             let roundEnd = MonotonicClock.nanoseconds()
             behind = roundEnd &- roundStart > Self.busyRound
             if localJobs.isEmpty && heldHead == held.count {
-                var deadline = min(curlDeadline, timers.nextDeadline ?? .max)
+                var deadline = min(curlDeadline, timers.nextDeadline ?? .max, nextExpiry)
                 timeout = 1000
                 if deadline != .max {
                     let now = MonotonicClock.nanoseconds()
@@ -355,15 +394,16 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
     private func runLocalJobs() {
         // Jobs enqueued while these run (a user starting its next request resumes nothing, but a
         // yield does) go to `localJobs` and run in the next round, after curl had its turn.
-        var rounds = 0
-        while !localJobs.isEmpty && rounds < 4 {
+        var passes = 0
+        while !localJobs.isEmpty && passes < 4 {
+            clock = MonotonicClock.nanoseconds()
             swap(&localJobs, &spareJobs)
             let executor = asUnownedTaskExecutor()
             for job in spareJobs {
                 job.runSynchronously(on: executor)
             }
             spareJobs.removeAll(keepingCapacity: true)
-            rounds += 1
+            passes += 1
         }
     }
 

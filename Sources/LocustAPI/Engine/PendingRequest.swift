@@ -24,9 +24,11 @@ struct TransferResult: Sendable {
     var body: [UInt8]
     /// Raw header bytes of the final response (status line included).
     var headerBytes: [UInt8]
+    /// True when the headers include a `Set-Cookie` line.
+    var setsCookies: Bool = false
     /// The transport error, nil when a response arrived.
     var error: String?
-    /// Monotonic time at which the transfer finished.
+    /// Monotonic time at which the transfer finished; read only when `curlNanos` is nil (0 otherwise).
     var endNanos: UInt64
     /// libcurl's own duration of the transfer (`CURLINFO_TOTAL_TIME_T`), nil when it never started.
     var curlNanos: UInt64? = nil

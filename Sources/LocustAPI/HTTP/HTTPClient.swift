@@ -25,6 +25,10 @@ public final class HTTPClient: Sendable {
     struct State: Sendable {
         var cookies = CookieJar()
         var defaultHeaders: [(String, String)] = []
+        /// The last path requested without query items and its URL: a user's tasks mostly repeat a few
+        /// paths, and this spares building the same URL string again.
+        var lastPath = ""
+        var lastURL = ""
     }
 
     /// Creates a client pinned to one engine thread. The runner makes one per user.
@@ -82,8 +86,17 @@ public final class HTTPClient: Sendable {
         timeout: Duration? = nil,
         validate: ((HTTPResponse) -> ResponseVerdict)? = nil
     ) async -> HTTPResponse {
-        let url = resolve(path, query: query)
-        let (headerLines, cookieHeader) = state.withLock { state -> ([String], String?) in
+        let (url, headerLines, cookieHeader) = state.withLock { state -> (String, [String], String?) in
+            let url: String
+            if !query.isEmpty {
+                url = resolve(path, query: query)
+            } else if path == state.lastPath && !path.isEmpty {
+                url = state.lastURL
+            } else {
+                url = resolve(path, query: query)
+                state.lastPath = path
+                state.lastURL = url
+            }
             var lines: [String] = []
             if !state.defaultHeaders.isEmpty || !headers.isEmpty || body?.contentType != nil {
                 lines.reserveCapacity(state.defaultHeaders.count + headers.count + 1)
@@ -95,7 +108,7 @@ public final class HTTPClient: Sendable {
                     lines.append("Content-Type: \(type)")
                 }
             }
-            return (lines, state.cookies.header(for: url))
+            return (url, lines, state.cookies.header(for: url))
         }
         let limit = timeout ?? options.timeout
         let milliseconds = max(1, Int(limit.components.seconds) * 1000 + Int(limit.components.attoseconds / 1_000_000_000_000_000))
@@ -117,7 +130,7 @@ public final class HTTPClient: Sendable {
         // libcurl's own clock runs from the start of the transfer to its last byte (redirects included);
         // the wall clock, which adds the engine's hand-offs, only when the transfer never started.
         let elapsedNanos = result.curlNanos ?? (result.endNanos >= start ? result.endNanos - start : 0)
-        if !result.headerBytes.isEmpty {
+        if result.setsCookies {
             state.withLock { $0.cookies.store(headerBytes: result.headerBytes, url: url) }
         }
         var response = HTTPResponse(

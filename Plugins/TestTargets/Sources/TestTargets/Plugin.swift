@@ -4,5 +4,5 @@ import LocustAPI
 public func locustPluginEntry() -> UnsafeMutableRawPointer {
     LocustPlugin.export(
         CountingUser.self, FailingUser.self, SlowUser.self, ThrowingUser.self, RefusedUser.self,
-        CustomEventUser.self, PacedUser.self, InsecureTLSUser.self, MethodsUser.self, SessionUser.self)
+        CustomEventUser.self, PacedUser.self, InsecureTLSUser.self, MethodsUser.self, SessionUser.self, TimeoutUser.self)
 }

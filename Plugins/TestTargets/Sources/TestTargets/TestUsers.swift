@@ -112,3 +112,15 @@ final class SessionUser: User {
         client.defaultHeaders = ["X-User": String(context.userID)]
     }
 }
+
+/// Request timeouts: the class's 300 ms timeout cuts `/slow?ms=2000` short; a request's own 2 s timeout
+/// lets `/slow?ms=50` through.
+final class TimeoutUser: User {
+    static let httpOptions = HTTPClientOptions(timeout: .milliseconds(300))
+    static let tasks: [UserTask<TimeoutUser>] = [
+        UserTask("cut") { await $0.client.get("/slow?ms=2000", name: "/slow-cut") },
+        UserTask("through") { await $0.client.get("/slow?ms=50", name: "/slow-through", timeout: .seconds(2)) },
+    ]
+    let context: UserContext
+    init(context: UserContext) { self.context = context }
+}
