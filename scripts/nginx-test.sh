@@ -51,7 +51,7 @@ events {
 }
 
 http {
-    log_format simple '\$remote_addr "\$request" \$status \$body_bytes_sent \$connection "\$http_x_user"';
+    log_format simple '\$remote_addr:\$remote_port "\$request" \$status \$body_bytes_sent \$connection "\$http_x_user"';
     access_log $dir/access.log simple;
 $temp_lines
     keepalive_requests 10000000;

@@ -23,6 +23,7 @@ let package = Package(
             swiftSettings: [
                 .unsafeFlags(["-enable-library-evolution"]),
                 .swiftLanguageMode(.v6),
+                .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
             ]
         ),
     ]

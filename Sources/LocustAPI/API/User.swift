@@ -42,9 +42,9 @@ public protocol User: AnyObject, SendableMetatype {
     init(context: UserContext)
 
     /// Runs once when the user starts, before its first task (log in here).
-    func onStart() async throws
+    @concurrent func onStart() async throws
     /// Runs once when the user stops (log out here).
-    func onStop() async throws
+    @concurrent func onStop() async throws
 }
 
 extension User {
@@ -52,8 +52,8 @@ extension User {
     public static var host: String? { nil }
     public static var waitTime: WaitTime { .constant(0) }
     public static var httpOptions: HTTPClientOptions { HTTPClientOptions() }
-    public func onStart() async throws {}
-    public func onStop() async throws {}
+    @concurrent public func onStart() async throws {}
+    @concurrent public func onStop() async throws {}
 
     /// The user's HTTP client, `context.client`.
     public var client: HTTPClient { context.client }

@@ -33,7 +33,9 @@ public final class UserClass: Sendable {
         tasks = U.tasks.map { TaskInfo(name: $0.name, weight: $0.weight) }
         waitTime = U.waitTime
         httpOptions = U.httpOptions
-        body = { context in await UserClass.live(U.self, context: context) }
+        body = { context in
+            await context.client.runAsUser { await UserClass.live(U.self, context: context) }
+        }
     }
 
     /// Runs one user from `onStart` to `onStop`. Returns when the user stopped.

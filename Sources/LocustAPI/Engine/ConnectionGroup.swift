@@ -14,9 +14,12 @@ final class ConnectionGroup {
     let index: Int
     let multi: UnsafeMutableRawPointer
     /// When libcurl wants `curl_multi_socket_action(CURL_SOCKET_TIMEOUT)` (monotonic ns; `.max`: never).
-    var deadline: UInt64 = .max
-    // unowned(unsafe): the poller belongs to the same engine thread, which keeps both for its lifetime.
-    unowned(unsafe) let poller: EventPoller
+    // @exclusivity(unchecked): set by libcurl's timer callback and read by the loop, on one thread,
+    // never during an inout access.
+    @exclusivity(unchecked) var deadline: UInt64 = .max
+    /// The engine thread's epoll set (a strong reference: the poller holds none back, and reading it from
+    /// the borrowed group in the socket callback costs no retain).
+    let poller: EventPoller
 
     init(index: Int, poller: EventPoller) {
         guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
@@ -29,21 +32,25 @@ final class ConnectionGroup {
         _ = locust_multi_setopt_ptr(multi, CURLMOPT_TIMERDATA, me)
         _ = locust_multi_setopt_socket_cb(multi) { _, fd, what, user, _ in
             guard let user else { return 0 }
-            let group = Unmanaged<ConnectionGroup>.fromOpaque(user).takeUnretainedValue()
-            group.poller.watch(fd: fd, what: what, group: group.index)
+            // The group owns its multi handle, so it outlives the callbacks: borrowed, no retain/release.
+            Unmanaged<ConnectionGroup>.fromOpaque(user)._withUnsafeGuaranteedRef { group in
+                group.poller.watch(fd: fd, what: what, group: group.index)
+            }
             return 0
         }
         _ = locust_multi_setopt_timer_cb(multi) { _, milliseconds, user in
             guard let user else { return 0 }
-            let group = Unmanaged<ConnectionGroup>.fromOpaque(user).takeUnretainedValue()
-            if milliseconds < 0 {
-                group.deadline = .max
-            } else if milliseconds == 0 {
-                group.deadline = 0
-            } else {
-                // libcurl truncates its timeouts to whole milliseconds and calls back only when its next
-                // expiry changes: waking a little late never loses a timer, waking early could.
-                group.deadline = MonotonicClock.nanoseconds() + UInt64(milliseconds + 1) * 1_000_000
+            // As above: the group outlives its multi handle's callbacks.
+            Unmanaged<ConnectionGroup>.fromOpaque(user)._withUnsafeGuaranteedRef { group in
+                if milliseconds < 0 {
+                    group.deadline = .max
+                } else if milliseconds == 0 {
+                    group.deadline = 0
+                } else {
+                    // libcurl truncates its timeouts to whole milliseconds and calls back only when its
+                    // next expiry changes: waking a little late never loses a timer, waking early could.
+                    group.deadline = MonotonicClock.nanoseconds() + UInt64(milliseconds + 1) * 1_000_000
+                }
             }
             return 0
         }

@@ -43,13 +43,13 @@ final class CurlTransfer {
             guard let address else { return -1 }
             let fd = socket(address.pointee.family, address.pointee.socktype | Int32(SOCK_CLOEXEC.rawValue), address.pointee.protocol)
             if fd >= 0, let client {
-                Unmanaged<EventPoller>.fromOpaque(client).takeUnretainedValue().opened(fd)
+                Unmanaged<EventPoller>.fromOpaque(client)._withUnsafeGuaranteedRef { $0.opened(fd) }
             }
             return fd
         }
         _ = locust_easy_setopt_closesocket_cb(easy) { client, fd in
             if let client {
-                Unmanaged<EventPoller>.fromOpaque(client).takeUnretainedValue().closed(fd)
+                Unmanaged<EventPoller>.fromOpaque(client)._withUnsafeGuaranteedRef { $0.closed(fd) }
             }
             return close(fd)
         }
@@ -63,26 +63,17 @@ final class CurlTransfer {
         _ = locust_easy_setopt_data_cb(easy, CURLOPT_WRITEFUNCTION) { data, size, count, user in
             let length = size * count
             guard let data, let user else { return length }
-            let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
-            if transfer.body.isEmpty {
-                // Size the body once from Content-Length instead of growing it chunk by chunk.
-                var expected: curl_off_t = -1
-                if locust_easy_getinfo_off(transfer.easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &expected) == CURLE_OK,
-                    expected > length, expected <= 64 << 20
-                {
-                    transfer.body.reserveCapacity(Int(expected))
-                }
-            }
-            data.withMemoryRebound(to: UInt8.self, capacity: length) {
-                transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
-            }
+            // _withUnsafeGuaranteedRef: the transfer outlives its easy handle's callbacks (it owns the
+            // handle), so the callback borrows it without a retain/release pair.
+            Unmanaged<CurlTransfer>.fromOpaque(user)._withUnsafeGuaranteedRef { $0.receive(data, length) }
             return length
         }
         _ = locust_easy_setopt_ptr(easy, CURLOPT_HEADERDATA, Unmanaged.passUnretained(headers).toOpaque())
         _ = locust_easy_setopt_data_cb(easy, CURLOPT_HEADERFUNCTION) { data, size, count, user in
             let length = size * count
             guard let data, let user else { return length }
-            Unmanaged<HeaderBuffer>.fromOpaque(user).takeUnretainedValue().append(UnsafeRawPointer(data), length)
+            // The transfer's header buffer lives as long as the transfer and its easy handle: borrowed.
+            Unmanaged<HeaderBuffer>.fromOpaque(user)._withUnsafeGuaranteedRef { $0.append(UnsafeRawPointer(data), length) }
             return length
         }
         _ = "".withCString { locust_easy_setopt_ptr(easy, CURLOPT_ACCEPT_ENCODING, $0) }
@@ -179,6 +170,22 @@ final class CurlTransfer {
             } else {
                 _ = request.method.rawValue.withCString { locust_easy_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, $0) }
             }
+        }
+    }
+
+    /// Appends a chunk of the response body (libcurl's write callback).
+    func receive(_ data: UnsafeMutablePointer<CChar>, _ length: Int) {
+        if body.isEmpty {
+            // Size the body once from Content-Length instead of growing it chunk by chunk.
+            var expected: curl_off_t = -1
+            if locust_easy_getinfo_off(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &expected) == CURLE_OK,
+                expected > length, expected <= 64 << 20
+            {
+                body.reserveCapacity(Int(expected))
+            }
+        }
+        data.withMemoryRebound(to: UInt8.self, capacity: length) {
+            body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
         }
     }
 

@@ -33,14 +33,16 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
     private let poller = EventPoller()
     private let inbox = Mutex<Inbox>(Inbox())
     private let slots = Mutex<ConnectionSlot.Allocator>(ConnectionSlot.Allocator())
-    private var groups: [ConnectionGroup] = []
-    private var localJobs: [UnownedJob] = []
-    private var spareJobs: [UnownedJob] = []
-    private var pool: [CurlTransfer] = []
-    private var active: [CurlTransfer] = []
+    // @exclusivity(unchecked) on the loop's own state: touched only on this thread (see above), and
+    // no access to one of them ever spans a call that could reach the same one.
+    @exclusivity(unchecked) private var groups: [ConnectionGroup] = []
+    @exclusivity(unchecked) private var localJobs: [UnownedJob] = []
+    @exclusivity(unchecked) private var spareJobs: [UnownedJob] = []
+    @exclusivity(unchecked) private var pool: [CurlTransfer] = []
+    @exclusivity(unchecked) private var active: [CurlTransfer] = []
     private var timers = TimerHeap()
     /// Requests held back while the thread is behind (see `begin`), oldest first from `heldHead`.
-    private var held: [PendingRequest] = []
+    @exclusivity(unchecked) private var held: [PendingRequest] = []
     private var heldHead = 0
     /// True while the thread is behind: its last round of work took more than `busyRound`, or it woke
     /// users more than `lateTimer` after their time.

@@ -21,7 +21,8 @@ final class EventPoller {
     private let events: UnsafeMutablePointer<epoll_event>
     private let capacity: Int32 = 1024
     /// Per descriptor: the registered epoll mask (0: not registered), plus the flags below.
-    private var watched: [UInt32] = []
+    // @exclusivity(unchecked): only the engine thread touches it, in short accesses that never overlap.
+    @exclusivity(unchecked) private var watched: [UInt32] = []
     private static let owned: UInt32 = 1 << 31
     private static let parked: UInt32 = 1 << 30
     private static let maskBits: UInt32 = ~(owned | parked)

@@ -46,6 +46,31 @@ public final class HTTPClient: Sendable {
         thread.releaseSlot(place: place)
     }
 
+    /// The task that runs this client's user, while it runs (0: none), as ``currentTaskBits()`` gives it.
+    private let userTask = Atomic<UInt>(0)
+
+    /// Runs a user's whole life with one cancellation handler, so that the requests its task makes
+    /// need none of their own (a handler per request costs two executor checks and a status record).
+    /// Requests from any other task, such as a child task of the user, keep a handler each.
+    func runAsUser(_ body: () async -> Void) async {
+        userTask.store(Self.currentTaskBits(), ordering: .relaxed)
+        await withTaskCancellationHandler {
+            await body()
+        } onCancel: { [thread] in
+            thread.cancelAll(of: ObjectIdentifier(self))
+        }
+        userTask.store(0, ordering: .relaxed)
+    }
+
+    /// The identity of the current task (0 outside a task).
+    static func currentTaskBits() -> UInt {
+        withUnsafeCurrentTask { task in
+            // unsafeBitCast: an UnsafeCurrentTask is one task pointer; its bits are only compared while
+            // that task runs, never turned back into a task.
+            task.map { unsafeBitCast($0, to: UInt.self) } ?? 0
+        }
+    }
+
     /// Headers sent with every request of this client (a request's own headers win).
     public var defaultHeaders: [String: String] {
         get { Dictionary(state.withLock { $0.defaultHeaders }, uniquingKeysWith: { _, last in last }) }
@@ -117,15 +142,28 @@ public final class HTTPClient: Sendable {
         let thread = self.thread
         let options = self.options
         let slot = self.slot
-        let result = await withTaskCancellationHandler {
-            await withUnsafeContinuation { (continuation: UnsafeContinuation<TransferResult, Never>) in
+        let result: TransferResult
+        if userTask.load(ordering: .relaxed) == Self.currentTaskBits() {
+            // The user's own task, whose whole life has one cancellation handler (see `runAsUser`).
+            result = await withUnsafeContinuation { (continuation: UnsafeContinuation<TransferResult, Never>) in
                 thread.start(PendingRequest(
                     method: method, url: url, headerLines: headerLines, body: body?.bytes,
                     timeoutMilliseconds: milliseconds, cookieHeader: cookieHeader, options: options,
                     owner: owner, slot: slot, continuation: continuation))
+                // Cancelled before the transfer existed: the life-long handler found nothing to abort.
+                if Task.isCancelled { thread.cancelAll(of: owner) }
             }
-        } onCancel: {
-            thread.cancelAll(of: owner)
+        } else {
+            result = await withTaskCancellationHandler {
+                await withUnsafeContinuation { (continuation: UnsafeContinuation<TransferResult, Never>) in
+                    thread.start(PendingRequest(
+                        method: method, url: url, headerLines: headerLines, body: body?.bytes,
+                        timeoutMilliseconds: milliseconds, cookieHeader: cookieHeader, options: options,
+                        owner: owner, slot: slot, continuation: continuation))
+                }
+            } onCancel: {
+                thread.cancelAll(of: owner)
+            }
         }
         // libcurl's own clock runs from the start of the transfer to its last byte (redirects included);
         // the wall clock, which adds the engine's hand-offs, only when the transfer never started.

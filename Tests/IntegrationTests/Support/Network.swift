@@ -8,17 +8,22 @@ import Musl
 
 /// Small blocking TCP helpers, on 127.0.0.1 only.
 enum Loopback {
-    /// A port that was free a moment ago (bound to port 0, read back, closed).
-    /// The IPv4 TCP sockets in TIME_WAIT whose remote port is `port` (from /proc/net/tcp).
-    static func timeWaitCount(remotePort port: Int) -> Int {
-        guard let text = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return 0 }
+    /// The local ports of the IPv4 TCP sockets in TIME_WAIT whose remote port is `port` (/proc/net/tcp).
+    static func timeWaitLocalPorts(remotePort port: Int) -> Set<Int> {
+        guard let text = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return [] }
         let wanted = String(format: ":%04X", port)
-        return text.split(separator: "\n").dropFirst().filter { line in
+        var ports: Set<Int> = []
+        for line in text.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: " ")
-            return fields.count > 3 && fields[2].hasSuffix(wanted) && fields[3] == "06"
-        }.count
+            guard fields.count > 3, fields[2].hasSuffix(wanted), fields[3] == "06",
+                let local = fields[1].split(separator: ":").last, let number = Int(local, radix: 16)
+            else { continue }
+            ports.insert(number)
+        }
+        return ports
     }
 
+    /// A port that was free a moment ago (bound to port 0, read back, closed).
     static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket() failed: errno \(errno)") }

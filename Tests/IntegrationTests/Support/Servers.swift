@@ -84,8 +84,10 @@ final class NginxServer: Sendable {
         return Array(text.split(separator: "\n").dropFirst(skipping).map(String.init))
     }
 
-    /// One access-log line: `addr "request" status bytes connection "x-user"`.
+    /// One access-log line: `addr:port "request" status bytes connection "x-user"`.
     struct LogEntry {
+        /// The client's port: the local port of the load generator's connection.
+        var clientPort: Int?
         var request: String
         var status: String
         var connection: String
@@ -99,7 +101,10 @@ final class NginxServer: Sendable {
             guard quoted.count >= 5 else { return nil }
             let fields = quoted[2].split(separator: " ")
             guard fields.count >= 3 else { return nil }
-            return LogEntry(request: String(quoted[1]), status: String(fields[0]), connection: String(fields[2]), user: String(quoted[3]))
+            let port = quoted[0].split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            return LogEntry(
+                clientPort: port, request: String(quoted[1]), status: String(fields[0]), connection: String(fields[2]),
+                user: String(quoted[3]))
         }
     }
 }
