@@ -71,7 +71,7 @@ public final class UserClass: Sendable {
         } catch is StopUser {
             stoppedByUser = true
         } catch {
-            if !control.isKilled { context.recorder.recordException(message: describe(error), location: "\(className).onStart") }
+            report(error, context: context, location: className, "onStart")
         }
 
         if !stoppedByUser && total > 0 {
@@ -88,7 +88,7 @@ public final class UserClass: Sendable {
                     break
                 } catch {
                     if control.isKilled { break }
-                    context.recorder.recordException(message: describe(error), location: "\(className).\(task.name)")
+                    report(error, context: context, location: className, task.name)
                 }
                 if control.isStopping { break }
                 let took = start == 0 ? 0 : Double(MonotonicClock.nanoseconds() - start) / 1_000_000_000
@@ -109,8 +109,17 @@ public final class UserClass: Sendable {
             try await user.onStop()
         } catch is StopUser {
         } catch {
-            if !control.isKilled { context.recorder.recordException(message: describe(error), location: "\(className).onStop") }
+            report(error, context: context, location: className, "onStop")
         }
+    }
+
+    /// Records an exception that user code threw, unless the user was killed meanwhile.
+    // @inline(never): inlined, its string temporaries would take room in `live`'s async frame, which a
+    // user keeps for its whole life.
+    @inline(never)
+    static func report(_ error: any Error, context: UserContext, location className: String, _ member: String) {
+        if context.control.isKilled { return }
+        context.recorder.recordException(message: describe(error), location: "\(className).\(member)")
     }
 
     /// An error's type and message, as Locust shows exceptions: `ValueError('bad')`.

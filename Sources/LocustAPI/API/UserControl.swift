@@ -33,6 +33,8 @@ final class UserControl: Sendable {
     }
 
     /// Sleeps `seconds` on `thread`'s timers; returns false when the user was asked to stop.
+    // @inline(never): its own small frame, rather than room in the frame of every caller.
+    @inline(never)
     func wait(seconds: Double, on thread: EngineThread) async -> Bool {
         if seconds <= 0 {
             await Task.yield()

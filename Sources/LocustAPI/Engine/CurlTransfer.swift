@@ -27,6 +27,10 @@ final class CurlTransfer {
     /// The group whose multi handle carries the transfer while it runs.
     var group: ConnectionGroup?
     private var continuation: UnsafeContinuation<TransferResult, Never>?
+    /// The URL and client options last set on the handle (libcurl keeps options from one transfer to
+    /// the next).
+    private var appliedURL = ""
+    private var appliedOptions: HTTPClientOptions?
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
@@ -113,8 +117,14 @@ final class CurlTransfer {
         headers.reset()
         errorBuffer[0] = 0
         _ = locust_easy_setopt_long(easy, CURLOPT_ADDRESS_SCOPE, Int(request.slot.scope))
-        let code = request.url.withCString { locust_easy_setopt_ptr(easy, CURLOPT_URL, $0) }
-        guard code == CURLE_OK else { return "InvalidURL: \(request.url)" }
+        // libcurl keeps its own copy of the URL, and restores it after a redirect of the last transfer
+        // (Curl_pretransfer): set it only when it changes, sparing a strdup and a free per request.
+        if request.url != appliedURL {
+            appliedURL = ""
+            let code = request.url.withCString { locust_easy_setopt_ptr(easy, CURLOPT_URL, $0) }
+            guard code == CURLE_OK else { return "InvalidURL: \(request.url)" }
+            appliedURL = request.url
+        }
         setMethod(request)
 
         var list: UnsafeMutablePointer<curl_slist>?
@@ -137,12 +147,16 @@ final class CurlTransfer {
         } else {
             _ = locust_easy_setopt_ptr(easy, CURLOPT_COOKIE, nil)
         }
+        // A user class's options rarely differ from the last request's on this handle.
         let options = request.options
-        _ = locust_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, options.verifyTLS ? 1 : 0)
-        _ = locust_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, options.verifyTLS ? 2 : 0)
-        _ = locust_easy_setopt_long(
-            easy, CURLOPT_HTTP_VERSION, options.http2 ? Int(CURL_HTTP_VERSION_2TLS) : Int(CURL_HTTP_VERSION_1_1))
-        _ = locust_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, options.followRedirects ? 1 : 0)
+        if options != appliedOptions {
+            _ = locust_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, options.verifyTLS ? 1 : 0)
+            _ = locust_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, options.verifyTLS ? 2 : 0)
+            _ = locust_easy_setopt_long(
+                easy, CURLOPT_HTTP_VERSION, options.http2 ? Int(CURL_HTTP_VERSION_2TLS) : Int(CURL_HTTP_VERSION_1_1))
+            _ = locust_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, options.followRedirects ? 1 : 0)
+            appliedOptions = options
+        }
         return nil
     }
 
@@ -175,8 +189,9 @@ final class CurlTransfer {
 
     /// Appends a chunk of the response body (libcurl's write callback).
     func receive(_ data: UnsafeMutablePointer<CChar>, _ length: Int) {
-        if body.isEmpty {
-            // Size the body once from Content-Length instead of growing it chunk by chunk.
+        if body.isEmpty && length >= 4096 {
+            // A large first chunk: size the body once from Content-Length instead of growing it chunk
+            // by chunk (a small body fits in its first chunk).
             var expected: curl_off_t = -1
             if locust_easy_getinfo_off(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &expected) == CURLE_OK,
                 expected > length, expected <= 64 << 20

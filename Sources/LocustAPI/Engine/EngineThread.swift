@@ -51,7 +51,7 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
     private static let busyRound: UInt64 = 10_000_000
     private static let lateTimer: UInt64 = 20_000_000
     /// While behind, new transfers start only when fewer than this many are in flight.
-    private static let inFlightWhileBehind = 256
+    private static let inFlightWhileBehind = 128
     /// The most transfers in flight since the pool was last trimmed, and when that was.
     private var peakActive = 0
     private var lastTrim: UInt64 = 0

@@ -111,6 +111,38 @@ public final class HTTPClient: Sendable {
         timeout: Duration? = nil,
         validate: ((HTTPResponse) -> ResponseVerdict)? = nil
     ) async -> HTTPResponse {
+        // The work before and after the transfer is in synchronous helpers: an async function's frame
+        // lives in its task's allocator for as long as it runs, and every waiting user keeps one.
+        let prepared = prepare(method, path, query: query, headers: headers, body: body, timeout: timeout)
+        let start = MonotonicClock.nanoseconds()
+        let result: TransferResult
+        if userTask.load(ordering: .relaxed) == Self.currentTaskBits() {
+            // The user's own task, whose whole life has one cancellation handler (see `runAsUser`).
+            result = await withUnsafeContinuation { continuation in
+                startAsUser(method, prepared, continuation)
+            }
+        } else {
+            result = await sendCancellable(method, prepared)
+        }
+        return finish(method, path, name: name, url: prepared.url, start: start, result: result, validate: validate)
+    }
+
+    /// What a request needs once its URL, headers and cookies are worked out.
+    struct PreparedRequest {
+        var url: String
+        var headerLines: [String]
+        var cookieHeader: String?
+        var body: [UInt8]?
+        var timeoutMilliseconds: Int
+    }
+
+    // @inline(never) here and on `pending`/`finish`: inlined into the async caller, their temporaries
+    // would take room in its frame, which a waiting user keeps (measured: 1,424 bytes with them inlined).
+    @inline(never)
+    private func prepare(
+        _ method: HTTPMethod, _ path: String, query: KeyValuePairs<String, String>, headers: [String: String],
+        body: HTTPBody?, timeout: Duration?
+    ) -> PreparedRequest {
         let (url, headerLines, cookieHeader) = state.withLock { state -> (String, [String], String?) in
             let url: String
             if !query.isEmpty {
@@ -137,34 +169,50 @@ public final class HTTPClient: Sendable {
         }
         let limit = timeout ?? options.timeout
         let milliseconds = max(1, Int(limit.components.seconds) * 1000 + Int(limit.components.attoseconds / 1_000_000_000_000_000))
-        let start = MonotonicClock.nanoseconds()
-        let owner = ObjectIdentifier(self)
+        return PreparedRequest(
+            url: url, headerLines: headerLines, cookieHeader: cookieHeader, body: body?.bytes,
+            timeoutMilliseconds: milliseconds)
+    }
+
+    @inline(never)
+    private func startAsUser(
+        _ method: HTTPMethod, _ prepared: PreparedRequest, _ continuation: UnsafeContinuation<TransferResult, Never>
+    ) {
+        thread.start(pending(method, prepared, continuation))
+        // Cancelled before the transfer existed: the life-long handler found nothing to abort.
+        if Task.isCancelled { thread.cancelAll(of: ObjectIdentifier(self)) }
+    }
+
+    @inline(never)
+    private func pending(
+        _ method: HTTPMethod, _ prepared: PreparedRequest, _ continuation: UnsafeContinuation<TransferResult, Never>
+    ) -> PendingRequest {
+        PendingRequest(
+            method: method, url: prepared.url, headerLines: prepared.headerLines, body: prepared.body,
+            timeoutMilliseconds: prepared.timeoutMilliseconds, cookieHeader: prepared.cookieHeader, options: options,
+            owner: ObjectIdentifier(self), slot: slot, continuation: continuation)
+    }
+
+    /// Sends a request from a task other than the user's own, with a cancellation handler of its own.
+    @inline(never)
+    private func sendCancellable(_ method: HTTPMethod, _ prepared: PreparedRequest) async -> TransferResult {
         let thread = self.thread
-        let options = self.options
-        let slot = self.slot
-        let result: TransferResult
-        if userTask.load(ordering: .relaxed) == Self.currentTaskBits() {
-            // The user's own task, whose whole life has one cancellation handler (see `runAsUser`).
-            result = await withUnsafeContinuation { (continuation: UnsafeContinuation<TransferResult, Never>) in
-                thread.start(PendingRequest(
-                    method: method, url: url, headerLines: headerLines, body: body?.bytes,
-                    timeoutMilliseconds: milliseconds, cookieHeader: cookieHeader, options: options,
-                    owner: owner, slot: slot, continuation: continuation))
-                // Cancelled before the transfer existed: the life-long handler found nothing to abort.
-                if Task.isCancelled { thread.cancelAll(of: owner) }
+        let owner = ObjectIdentifier(self)
+        return await withTaskCancellationHandler {
+            await withUnsafeContinuation { continuation in
+                thread.start(pending(method, prepared, continuation))
             }
-        } else {
-            result = await withTaskCancellationHandler {
-                await withUnsafeContinuation { (continuation: UnsafeContinuation<TransferResult, Never>) in
-                    thread.start(PendingRequest(
-                        method: method, url: url, headerLines: headerLines, body: body?.bytes,
-                        timeoutMilliseconds: milliseconds, cookieHeader: cookieHeader, options: options,
-                        owner: owner, slot: slot, continuation: continuation))
-                }
-            } onCancel: {
-                thread.cancelAll(of: owner)
-            }
+        } onCancel: {
+            thread.cancelAll(of: owner)
         }
+    }
+
+    /// Builds the response of a finished transfer, judges it and records it in statistics.
+    @inline(never)
+    private func finish(
+        _ method: HTTPMethod, _ path: String, name: String?, url: String, start: UInt64, result: TransferResult,
+        validate: ((HTTPResponse) -> ResponseVerdict)?
+    ) -> HTTPResponse {
         // libcurl's own clock runs from the start of the transfer to its last byte (redirects included);
         // the wall clock, which adds the engine's hand-offs, only when the transfer never started.
         let elapsedNanos = result.curlNanos ?? (result.endNanos >= start ? result.endNanos - start : 0)
