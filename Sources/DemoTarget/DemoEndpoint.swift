@@ -7,6 +7,7 @@ enum DemoEndpoint: String, Hashable, Sendable, CaseIterable {
     case item = "/items/{id}"
     case cart = "/cart"
     case slow = "/slow"
+    case redirect = "/redirect"
     case status = "/status/{code}"
     case stats = "/stats"
     /// Any request no route matched (answered 404).

@@ -10,7 +10,8 @@ import Foundation
 /// Maps each request of the demo shop to its response; shared by all connections and threads.
 ///
 /// Routes: `GET /`, `POST /login`, `POST /logout`, `GET /items`, `GET /items/{id}`, `GET|POST /cart`,
-/// `GET /slow?ms=N`, `/status/{code}` (any method), `GET /stats`; anything else is 404.
+/// `GET /slow?ms=N`, `GET /redirect?to=/path`, `/status/{code}` (any method), `GET /stats`; anything else
+/// is 404.
 /// `HEAD` is answered like `GET`, without the body.
 struct DemoRouter: Sendable {
     /// The router's decision for one request.
@@ -66,6 +67,8 @@ struct DemoRouter: Sendable {
             return Result(endpoint: .cart, response: addToCart(request))
         case (.GET, "/slow"):
             return slow(request)
+        case (.GET, "/redirect"):
+            return Result(endpoint: .redirect, response: redirect(request))
         case (.GET, "/stats"):
             return Result(endpoint: .stats, response: .json(statistics.json()))
         default:
@@ -157,6 +160,16 @@ struct DemoRouter: Sendable {
             response: .json("{\"sleptMs\":\(milliseconds)}"),
             delay: .milliseconds(milliseconds)
         )
+    }
+
+    /// `GET /redirect?to=/path`: 302 to that path of this server; 400 without a path.
+    private func redirect(_ request: DemoRequest) -> DemoResponse {
+        guard let target = request.queryValue("to"), target.hasPrefix("/"), !target.hasPrefix("//") else {
+            return .error(.badRequest, "to must be a path of this server")
+        }
+        var response = DemoResponse.text(.found, "see \(target)\n")
+        response.headers.add(name: "location", value: target)
+        return response
     }
 
     /// `/status/{code}`: a response with that status (200...599) and a short text body; 400 otherwise.

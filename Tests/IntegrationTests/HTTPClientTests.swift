@@ -43,5 +43,30 @@ extension Integration {
             }
             #expect(stats.row(name: "Aggregated")?.int("Failure Count") == 0, "\(result)")
         }
+
+        @Test("Redirects: followed to the final 200, every request starting again at /redirect; not followed when off")
+        func redirects() async throws {
+            let demo = try #require(DemoTargetServer.current)
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let before = try serverEndpoints(demo)["GET /redirect"] ?? 0
+            let prefix = directory.file("redirects")
+            let result = try await locust.run(
+                locust.headlessArguments(
+                    userClass: "RedirectUser", host: demo.url, users: 2, runTime: "2s", csvPrefix: prefix,
+                    extra: ["--stop-timeout", "5"]) + ["NoFollowUser"],
+                in: directory, timeout: .seconds(30))
+            #expect(result.exited(0), "\(result)")
+            let served = (try serverEndpoints(demo)["GET /redirect"] ?? 0) - before
+            let stats = try CSVTable.read(prefix + "_stats.csv")
+            let followed = try #require(stats.row(name: "/redirect", type: "GET")?.int("Request Count"), "\(stats.rows)")
+            let stayed = try #require(stats.row(name: "/redirect-302", type: "GET")?.int("Request Count"), "\(stats.rows)")
+            #expect(followed > 20 && stayed > 20, "followed \(followed), not followed \(stayed)")
+            // Each reported request reached /redirect once: a pooled handle that went on from where its
+            // last transfer was redirected would reach /items/7 without it.
+            #expect(served == followed + stayed, "the server saw \(served) GET /redirect for \(followed) + \(stayed) requests")
+            let failures = try CSVTable.read(prefix + "_failures.csv").rows
+            #expect(stats.row(name: "Aggregated")?.int("Failure Count") == 0, "\(failures)")
+        }
     }
 }

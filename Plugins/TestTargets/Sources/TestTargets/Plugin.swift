@@ -4,5 +4,6 @@ import LocustAPI
 public func locustPluginEntry() -> UnsafeMutableRawPointer {
     LocustPlugin.export(
         CountingUser.self, FailingUser.self, SlowUser.self, ThrowingUser.self, RefusedUser.self,
-        CustomEventUser.self, PacedUser.self, InsecureTLSUser.self, MethodsUser.self, SessionUser.self, TimeoutUser.self)
+        CustomEventUser.self, PacedUser.self, InsecureTLSUser.self, MethodsUser.self, SessionUser.self, TimeoutUser.self,
+        RedirectUser.self, NoFollowUser.self)
 }

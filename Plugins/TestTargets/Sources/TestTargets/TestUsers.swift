@@ -124,3 +124,30 @@ final class TimeoutUser: User {
     let context: UserContext
     init(context: UserContext) { self.context = context }
 }
+
+/// Follows `/redirect?to=/items/7` again and again on pooled handles: every request must start at
+/// `/redirect` (the handle keeps the URL it was given, not where the last transfer was redirected), and
+/// end with the item's 200.
+final class RedirectUser: User {
+    static let waitTime = WaitTime.constant(0.01)
+    static let tasks: [UserTask<RedirectUser>] = [
+        UserTask("follow") {
+            await $0.client.get("/redirect?to=/items/7", name: "/redirect") { $0.status == 200 ? .success : .failure("status \($0.status)") }
+        }
+    ]
+    let context: UserContext
+    init(context: UserContext) { self.context = context }
+}
+
+/// The same redirect with `followRedirects: false`: the 302 itself is the response.
+final class NoFollowUser: User {
+    static let httpOptions = HTTPClientOptions(followRedirects: false)
+    static let waitTime = WaitTime.constant(0.01)
+    static let tasks: [UserTask<NoFollowUser>] = [
+        UserTask("stay") {
+            await $0.client.get("/redirect?to=/items/7", name: "/redirect-302") { $0.status == 302 ? .success : .failure("status \($0.status)") }
+        }
+    ]
+    let context: UserContext
+    init(context: UserContext) { self.context = context }
+}
