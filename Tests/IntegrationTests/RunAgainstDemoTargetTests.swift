@@ -69,6 +69,26 @@ extension Integration {
             #expect(failures.count == 1 && failures.first?["Error"]?.hasPrefix("TimeoutError") == true, "\(failures)")
         }
 
+        @Test("Cancelling a user's child task aborts its request at once (a 3 s /slow cut at 200 ms), unrecorded")
+        func cancelledChildRequest() async throws {
+            let demo = try #require(DemoTargetServer.current)
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let prefix = directory.file("cancel")
+            let result = try await locust.run(
+                locust.headlessArguments(
+                    userClass: "CancellingUser", host: demo.url, users: 2, runTime: "2s", csvPrefix: prefix,
+                    extra: ["--stop-timeout", "5"]),
+                in: directory, timeout: .seconds(30))
+            #expect(result.exited(0), "\(result)")
+            let stats = try CSVTable.read(prefix + "_stats.csv")
+            let race = try #require(stats.row(name: "race", type: "RACE"), "\(stats.rows)")
+            #expect((race.int("Request Count") ?? 0) >= 4, "\(race)")
+            let slowest = try #require(race.double("Max Response Time"))
+            #expect(slowest < 1000, "a race took \(slowest) ms: the cancelled request ran on")
+            #expect(stats.row(name: "/slow-cancelled", type: "GET") == nil, "an aborted request was recorded: \(stats.rows)")
+        }
+
         @Test("The Shop example (Browser, Buyer) runs without failures; its request count equals the server's")
         func shopExample() async throws {
             let demo = try #require(DemoTargetServer.current)

@@ -151,3 +151,27 @@ final class NoFollowUser: User {
     let context: UserContext
     init(context: UserContext) { self.context = context }
 }
+
+/// Races `/slow?ms=3000` in a child task against a 200 ms sleep and cancels the loser: cancelling the
+/// child task must abort its transfer, so each race takes about 200 ms (reported as a `RACE` row); the
+/// aborted request itself is not recorded.
+final class CancellingUser: User {
+    static let waitTime = WaitTime.constant(0.05)
+    static let tasks: [UserTask<CancellingUser>] = [
+        UserTask("race") { user in
+            let client = user.client
+            let start = ContinuousClock.now
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { _ = await client.get("/slow?ms=3000", name: "/slow-cancelled") }
+                group.addTask { try? await Task.sleep(for: .milliseconds(200)) }
+                await group.next()
+                group.cancelAll()
+            }
+            let elapsed = ContinuousClock.now - start
+            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            user.context.recordRequest(type: "RACE", name: "race", responseTime: milliseconds)
+        }
+    ]
+    let context: UserContext
+    init(context: UserContext) { self.context = context }
+}
