@@ -8,6 +8,7 @@ enum DemoEndpoint: String, Hashable, Sendable, CaseIterable {
     case cart = "/cart"
     case slow = "/slow"
     case redirect = "/redirect"
+    case bytes = "/bytes"
     case status = "/status/{code}"
     case stats = "/stats"
     /// Any request no route matched (answered 404).

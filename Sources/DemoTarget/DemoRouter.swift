@@ -10,8 +10,8 @@ import Foundation
 /// Maps each request of the demo shop to its response; shared by all connections and threads.
 ///
 /// Routes: `GET /`, `POST /login`, `POST /logout`, `GET /items`, `GET /items/{id}`, `GET|POST /cart`,
-/// `GET /slow?ms=N`, `GET /redirect?to=/path`, `/status/{code}` (any method), `GET /stats`; anything else
-/// is 404.
+/// `GET /slow?ms=N`, `GET /redirect?to=/path`, `GET /bytes?n=N`, `/status/{code}` (any method),
+/// `GET /stats`; anything else is 404.
 /// `HEAD` is answered like `GET`, without the body.
 struct DemoRouter: Sendable {
     /// The router's decision for one request.
@@ -67,6 +67,8 @@ struct DemoRouter: Sendable {
             return Result(endpoint: .cart, response: addToCart(request))
         case (.GET, "/slow"):
             return slow(request)
+        case (.GET, "/bytes"):
+            return Result(endpoint: .bytes, response: bytes(request))
         case (.GET, "/redirect"):
             return Result(endpoint: .redirect, response: redirect(request))
         case (.GET, "/stats"):
@@ -160,6 +162,24 @@ struct DemoRouter: Sendable {
             response: .json("{\"sleptMs\":\(milliseconds)}"),
             delay: .milliseconds(milliseconds)
         )
+    }
+
+    /// The longest body `/bytes` sends.
+    static let maximumBytes = 8 << 20
+
+    /// `GET /bytes?n=N`: N bytes of `0123456789abcdef` repeated (byte i is the i % 16th), so that a
+    /// client can check a large body byte for byte; 400 for N outside 0...8 MiB.
+    private func bytes(_ request: DemoRequest) -> DemoResponse {
+        guard let text = request.queryValue("n"), let count = Int(text), (0...Self.maximumBytes).contains(count) else {
+            return .error(.badRequest, "n must be 0...\(Self.maximumBytes)")
+        }
+        let pattern = Array("0123456789abcdef".utf8)
+        var buffer = ByteBufferAllocator().buffer(capacity: count)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
+            for index in 0..<count { raw[index] = pattern[index & 15] }
+            return count
+        }
+        return DemoResponse(status: .ok, contentType: "application/octet-stream", body: buffer)
     }
 
     /// `GET /redirect?to=/path`: 302 to that path of this server; 400 without a path.

@@ -44,6 +44,28 @@ extension Integration {
             #expect(stats.row(name: "Aggregated")?.int("Failure Count") == 0, "\(result)")
         }
 
+        @Test("Large and small bodies alternate on the same users, every byte checked (the receive buffer grows and shrinks)")
+        func largeAndSmallBodies() async throws {
+            let demo = try #require(DemoTargetServer.current)
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let prefix = directory.file("bodies")
+            let result = try await locust.run(
+                locust.headlessArguments(
+                    userClass: "BodyUser", host: demo.url, users: 3, runTime: "2s", csvPrefix: prefix,
+                    extra: ["--stop-timeout", "5"]),
+                in: directory, timeout: .seconds(30))
+            #expect(result.exited(0), "\(result)")
+            let stats = try CSVTable.read(prefix + "_stats.csv")
+            for size in [200_000, 100] {
+                let row = try #require(stats.row(name: "/bytes \(size)", type: "GET"), "\(stats.rows)")
+                #expect((row.int("Request Count") ?? 0) > 20, "\(row)")
+                #expect(row.double("Average Content Size") == Double(size), "\(row)")
+            }
+            let failures = try CSVTable.read(prefix + "_failures.csv").rows
+            #expect(stats.row(name: "Aggregated")?.int("Failure Count") == 0, "\(failures)")
+        }
+
         @Test("Redirects: followed to the final 200, every request starting again at /redirect; not followed when off")
         func redirects() async throws {
             let demo = try #require(DemoTargetServer.current)

@@ -48,6 +48,8 @@ public final class HTTPClient: Sendable {
 
     /// The task that runs this client's user, while it runs (0: none), as ``currentTaskBits()`` gives it.
     private let userTask = Atomic<UInt>(0)
+    /// The last response's body was larger than libcurl's default receive buffer (see `CurlTransfer`).
+    private let largeBodies = Atomic<Bool>(false)
 
     /// Runs a user's whole life with one cancellation handler, so that the requests its task makes
     /// need none of their own (a handler per request costs two executor checks and a status record).
@@ -190,7 +192,8 @@ public final class HTTPClient: Sendable {
         PendingRequest(
             method: method, url: prepared.url, headerLines: prepared.headerLines, body: prepared.body,
             timeoutMilliseconds: prepared.timeoutMilliseconds, cookieHeader: prepared.cookieHeader, options: options,
-            owner: ObjectIdentifier(self), slot: slot, continuation: continuation)
+            owner: ObjectIdentifier(self), slot: slot, largeBody: largeBodies.load(ordering: .relaxed),
+            continuation: continuation)
     }
 
     /// Sends a request from a task other than the user's own, with a cancellation handler of its own.
@@ -216,6 +219,8 @@ public final class HTTPClient: Sendable {
         // libcurl's own clock runs from the start of the transfer to its last byte (redirects included);
         // the wall clock, which adds the engine's hand-offs, only when the transfer never started.
         let elapsedNanos = result.curlNanos ?? (result.endNanos >= start ? result.endNanos - start : 0)
+        let large = result.body.count > CurlTransfer.smallBuffer
+        if large != largeBodies.load(ordering: .relaxed) { largeBodies.store(large, ordering: .relaxed) }
         if result.setsCookies {
             state.withLock { $0.cookies.store(headerBytes: result.headerBytes, url: url) }
         }

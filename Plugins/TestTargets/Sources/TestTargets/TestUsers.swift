@@ -175,3 +175,26 @@ final class CancellingUser: User {
     let context: UserContext
     init(context: UserContext) { self.context = context }
 }
+
+/// Alternates a 200,000-byte and a 100-byte body from `/bytes` and checks every byte: the engine receives
+/// large bodies through a larger buffer once a user's last body was large, and the switch must not lose
+/// or mix a byte.
+final class BodyUser: User {
+    static let waitTime = WaitTime.constant(0.005)
+    static let tasks: [UserTask<BodyUser>] = [
+        UserTask("bodies") { user in
+            for size in [200_000, 100] {
+                await user.client.get("/bytes?n=\(size)", name: "/bytes \(size)") { response in
+                    guard response.body.count == size else { return .failure("\(response.body.count) bytes, not \(size)") }
+                    let pattern = Array("0123456789abcdef".utf8)
+                    for (index, byte) in response.body.enumerated() where byte != pattern[index & 15] {
+                        return .failure("byte \(index) is \(byte)")
+                    }
+                    return .success
+                }
+            }
+        }
+    ]
+    let context: UserContext
+    init(context: UserContext) { self.context = context }
+}
