@@ -30,6 +30,11 @@ final class CurlTransfer {
     /// The URL and client options last set on the handle (libcurl keeps options from one transfer to
     /// the next).
     private var appliedURL = ""
+    /// `appliedURL` parsed once (a libcurl URL handle, `CURLOPT_CURLU`): given only a URL string,
+    /// libcurl parses it again for every transfer and stores a normalized copy, about 1 µs per
+    /// request; from a parsed handle it copies the parts. Nil until first needed, or when libcurl's
+    /// parser refused the URL (then the transfer reports libcurl's own error, as with a plain URL).
+    private var urlHandle: OpaquePointer?
     private var appliedOptions: HTTPClientOptions?
     private var appliedBufferSize = CurlTransfer.smallBuffer
 
@@ -100,6 +105,7 @@ final class CurlTransfer {
 
     deinit {
         curl_easy_cleanup(easy)
+        if let urlHandle { curl_url_cleanup(urlHandle) }
         if let headerList { curl_slist_free_all(headerList) }
         errorBuffer.deallocate()
     }
@@ -131,6 +137,7 @@ final class CurlTransfer {
             appliedURL = ""
             let code = request.url.withCString { locust_easy_setopt_ptr(easy, CURLOPT_URL, $0) }
             guard code == CURLE_OK else { return "InvalidURL: \(request.url)" }
+            setParsedURL(request.url)
             appliedURL = request.url
         }
         setMethod(request)
@@ -171,6 +178,16 @@ final class CurlTransfer {
             appliedOptions = options
         }
         return nil
+    }
+
+    /// Gives libcurl `url` already parsed, with the flags libcurl itself parses a URL string with
+    /// (the string stays set too: libcurl reports it, and sends it as the referer of a redirect).
+    private func setParsedURL(_ url: String) {
+        if urlHandle == nil { urlHandle = curl_url() }
+        guard let urlHandle else { return }
+        let flags = UInt32(CURLU_GUESS_SCHEME) | UInt32(CURLU_NON_SUPPORT_SCHEME)
+        let parsed = url.withCString { curl_url_set(urlHandle, CURLUPART_URL, $0, flags) } == CURLUE_OK
+        _ = locust_easy_setopt_ptr(easy, CURLOPT_CURLU, parsed ? UnsafeRawPointer(urlHandle) : nil)
     }
 
     private func setMethod(_ request: PendingRequest) {
