@@ -85,7 +85,7 @@ public final class RequestStats: Sendable {
 
     /// The entry for a method and name, if a request was recorded for it.
     public func entry(method: String, name: String) -> StatsEntry? {
-        state.withLock { $0.entries[StatsEntryKey(method: method, name: name)] }
+        state.withLock { $0.entry(for: StatsEntryKey(method: method, name: name)) }
     }
 
     /// The aggregated response time at `percentile` (0...1) over the last `window` seconds (Locust's

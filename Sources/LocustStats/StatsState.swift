@@ -4,7 +4,14 @@ struct StatsState: Sendable {
     /// Locust's name for the aggregated row.
     static let aggregatedName = "Aggregated"
 
-    var entries: [StatsEntryKey: StatsEntry] = [:]
+    /// The entries in the order they appeared; `positions` finds one by key. Entries are never removed
+    /// (a reset zeroes them), so a position stays valid for the life of the state.
+    private(set) var entries: [StatsEntry] = []
+    private var positions: [StatsEntryKey: Int] = [:]
+    /// The key recorded last and its position: a run records a few names over and over, and a key
+    /// equal to the last one (mostly the very same strings, compared by their bits) skips hashing both.
+    private var lastKey: StatsEntryKey?
+    private var lastPosition = 0
     var total: StatsEntry
     var errors: [StatsErrorKey: StatsError] = [:]
     var exceptions: [StatsExceptionKey: StatsException] = [:]
@@ -32,7 +39,15 @@ struct StatsState: Sendable {
         let second = StatsEntry.second(of: timestamp)
         let failed = error != nil
         let key = StatsEntryKey(method: method, name: name)
-        entries[key, default: StatsEntry(method: method, name: name, startTime: timestamp)]
+        let position: Int
+        if lastKey == key {
+            position = lastPosition
+        } else {
+            position = self.position(of: key, startTime: timestamp)
+            lastKey = key
+            lastPosition = position
+        }
+        entries[position]
             .record(
                 sanitizedMilliseconds: milliseconds, microseconds: microseconds, contentLength: contentLength,
                 failed: failed, at: timestamp, second: second)
@@ -44,6 +59,19 @@ struct StatsState: Sendable {
             let errorKey = StatsErrorKey(method: method, name: name, error: error)
             errors[errorKey, default: StatsError(method: method, name: name, error: error)].occurred(at: timestamp)
         }
+    }
+
+    /// The position of `key`'s entry, which is created (empty, started at `startTime`) when missing.
+    private mutating func position(of key: StatsEntryKey, startTime: Double) -> Int {
+        if let position = positions[key] { return position }
+        entries.append(StatsEntry(method: key.method, name: key.name, startTime: startTime))
+        positions[key] = entries.count - 1
+        return entries.count - 1
+    }
+
+    /// The entry for `key`, if one was recorded.
+    func entry(for key: StatsEntryKey) -> StatsEntry? {
+        positions[key].map { entries[$0] }
     }
 
     mutating func recordException(message: String, location: String, node: String) {
@@ -62,10 +90,11 @@ struct StatsState: Sendable {
     private mutating func mergeTables(of snapshot: StatsSnapshot) {
         for entry in snapshot.entries {
             let key = StatsEntryKey(method: entry.method, name: entry.name)
-            if entries[key] == nil {
-                entries[key] = entry
+            if let position = positions[key] {
+                entries[position].merge(entry)
             } else {
-                entries[key]?.merge(entry)
+                entries.append(entry)
+                positions[key] = entries.count - 1
             }
         }
         for error in snapshot.errors {
@@ -89,7 +118,7 @@ struct StatsState: Sendable {
     /// Zeroes every entry (they stay listed, as in Locust's `reset_all`) and forgets errors,
     /// exceptions and the recent window.
     mutating func reset(at time: Double) {
-        for key in Array(entries.keys) { entries[key]?.reset(at: time) }
+        for position in entries.indices { entries[position].reset(at: time) }
         total.reset(at: time)
         errors.removeAll()
         exceptions.removeAll()
@@ -99,7 +128,7 @@ struct StatsState: Sendable {
     /// A consistent copy in report order.
     func snapshot(at time: Double) -> StatsSnapshot {
         StatsSnapshot(
-            entries: Array(entries.values), total: total, errors: Array(errors.values),
+            entries: entries, total: total, errors: Array(errors.values),
             exceptions: Array(exceptions.values), recentResponseTimes: window, takenAt: time)
     }
 }

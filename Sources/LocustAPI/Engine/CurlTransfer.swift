@@ -250,10 +250,10 @@ final class CurlTransfer {
         }
         var total: curl_off_t = 0
         let timed = locust_easy_getinfo_off(easy, CURLINFO_TOTAL_TIME_T, &total) == CURLE_OK && total > 0
+        let elapsed = timed ? UInt64(total) * 1000 : MonotonicClock.nanoseconds() &- launchedAt
         let result = TransferResult(
             status: status, body: body, headerBytes: headers.bytes(), setsCookies: headers.sawSetCookie, error: error,
-            endNanos: timed ? 0 : MonotonicClock.nanoseconds(), curlNanos: timed ? UInt64(total) * 1000 + heldNanos : nil,
-            cancelled: false)
+            elapsedNanos: elapsed &+ heldNanos, cancelled: false)
         body = []
         continuation.resume(returning: result)
     }
@@ -267,7 +267,7 @@ final class CurlTransfer {
         body = []
         continuation.resume(returning: TransferResult(
             status: 0, body: [], headerBytes: [], error: Self.describe(CURLE_OPERATION_TIMEDOUT, errorBuffer),
-            endNanos: now, curlNanos: (now &- launchedAt) &+ heldNanos, cancelled: false))
+            elapsedNanos: (now &- launchedAt) &+ heldNanos, cancelled: false))
     }
 
     /// Resumes the waiting user without a response: the request never reached curl.
@@ -277,7 +277,7 @@ final class CurlTransfer {
         owner = nil
         continuation.resume(returning: TransferResult(
             status: 0, body: [], headerBytes: [], error: message,
-            endNanos: MonotonicClock.nanoseconds(), cancelled: false))
+            elapsedNanos: (MonotonicClock.nanoseconds() &- launchedAt) &+ heldNanos, cancelled: false))
     }
 
     /// Resumes the waiting user of an aborted transfer; nothing is recorded for it.
@@ -288,7 +288,7 @@ final class CurlTransfer {
         body = []
         continuation.resume(returning: TransferResult(
             status: 0, body: [], headerBytes: [], error: "CancelledError: the user was stopped",
-            endNanos: MonotonicClock.nanoseconds(), cancelled: true))
+            elapsedNanos: 0, cancelled: true))
     }
 
     /// A Locust-like error text: the kind of failure, then libcurl's own words.

@@ -281,7 +281,7 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
                 if request.owner == owner {
                     request.continuation.resume(returning: TransferResult(
                         status: 0, body: [], headerBytes: [], error: "CancelledError: the user was stopped",
-                        endNanos: MonotonicClock.nanoseconds(), cancelled: true))
+                        elapsedNanos: 0, cancelled: true))
                 } else {
                     kept.append(request)
                 }

@@ -30,10 +30,10 @@ struct TransferResult: Sendable {
     var setsCookies: Bool = false
     /// The transport error, nil when a response arrived.
     var error: String?
-    /// Monotonic time at which the transfer finished; read only when `curlNanos` is nil (0 otherwise).
-    var endNanos: UInt64
-    /// libcurl's own duration of the transfer (`CURLINFO_TOTAL_TIME_T`), nil when it never started.
-    var curlNanos: UInt64? = nil
+    /// The response time: libcurl's own duration of the transfer (`CURLINFO_TOTAL_TIME_T`, redirects
+    /// included) plus the time the engine held the request back; the engine's clock from the launch when
+    /// libcurl has no duration (the transfer never started). 0 for a cancelled request (not recorded).
+    var elapsedNanos: UInt64
     /// True when the transfer was aborted because its user was stopped.
     var cancelled: Bool
 }

@@ -116,7 +116,6 @@ public final class HTTPClient: Sendable {
         // The work before and after the transfer is in synchronous helpers: an async function's frame
         // lives in its task's allocator for as long as it runs, and every waiting user keeps one.
         let prepared = prepare(method, path, query: query, headers: headers, body: body, timeout: timeout)
-        let start = MonotonicClock.nanoseconds()
         let result: TransferResult
         if userTask.load(ordering: .relaxed) == Self.currentTaskBits() {
             // The user's own task, whose whole life has one cancellation handler (see `runAsUser`).
@@ -126,7 +125,7 @@ public final class HTTPClient: Sendable {
         } else {
             result = await sendCancellable(method, prepared)
         }
-        return finish(method, path, name: name, url: prepared.url, start: start, result: result, validate: validate)
+        return finish(method, path, name: name, url: prepared.url, result: result, validate: validate)
     }
 
     /// What a request needs once its URL, headers and cookies are worked out.
@@ -213,12 +212,11 @@ public final class HTTPClient: Sendable {
     /// Builds the response of a finished transfer, judges it and records it in statistics.
     @inline(never)
     private func finish(
-        _ method: HTTPMethod, _ path: String, name: String?, url: String, start: UInt64, result: TransferResult,
+        _ method: HTTPMethod, _ path: String, name: String?, url: String, result: TransferResult,
         validate: ((HTTPResponse) -> ResponseVerdict)?
     ) -> HTTPResponse {
-        // libcurl's own clock runs from the start of the transfer to its last byte (redirects included);
-        // the wall clock, which adds the engine's hand-offs, only when the transfer never started.
-        let elapsedNanos = result.curlNanos ?? (result.endNanos >= start ? result.endNanos - start : 0)
+        // libcurl's own clock runs from the start of the transfer to its last byte (see TransferResult).
+        let elapsedNanos = result.elapsedNanos
         let large = result.body.count > CurlTransfer.smallBuffer
         if large != largeBodies.load(ordering: .relaxed) { largeBodies.store(large, ordering: .relaxed) }
         if result.setsCookies {
