@@ -201,7 +201,9 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
         let transfer = pool.popLast() ?? CurlTransfer(poller: poller)
         transfer.heldNanos = heldNanos
         transfer.launchedAt = clock
-        transfer.deadline = clock &+ UInt64(max(1, request.timeoutMilliseconds)) &* 1_000_000
+        // A timeout too long to add to the clock never expires.
+        let limit = UInt64(max(1, request.timeoutMilliseconds))
+        transfer.deadline = limit >= (UInt64.max - clock) / 1_000_000 ? .max : clock + limit * 1_000_000
         if transfer.deadline < nextExpiry { nextExpiry = transfer.deadline }
         if let failure = transfer.prepare(request) {
             transfer.finishEarly(failure)

@@ -20,6 +20,8 @@ public final class HTTPClient: Sendable {
     let recorder: any RequestRecorder
     let slot: ConnectionSlot
     private let place: Int
+    /// `options.timeout` in whole milliseconds (at least 1), worked out once.
+    private let defaultTimeoutMilliseconds: Int
     private let state = Mutex<State>(State())
 
     struct State: Sendable {
@@ -37,6 +39,7 @@ public final class HTTPClient: Sendable {
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
         self.options = options
+        defaultTimeoutMilliseconds = Self.milliseconds(options.timeout)
         self.thread = thread
         self.recorder = recorder
         (slot, place) = thread.allocateSlot()
@@ -168,11 +171,18 @@ public final class HTTPClient: Sendable {
             }
             return (url, lines, state.cookies.header(for: url))
         }
-        let limit = timeout ?? options.timeout
-        let milliseconds = max(1, Int(limit.components.seconds) * 1000 + Int(limit.components.attoseconds / 1_000_000_000_000_000))
         return PreparedRequest(
             url: url, headerLines: headerLines, cookieHeader: cookieHeader, body: body?.bytes,
-            timeoutMilliseconds: milliseconds)
+            timeoutMilliseconds: timeout.map(Self.milliseconds) ?? defaultTimeoutMilliseconds)
+    }
+
+    /// A timeout in whole milliseconds, at least 1.
+    static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        let whole = seconds.multipliedReportingOverflow(by: 1000)
+        let total = whole.partialValue.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
+        guard !whole.overflow && !total.overflow else { return seconds > 0 ? Int.max : 1 }
+        return max(1, Int(total.partialValue))
     }
 
     @inline(never)
