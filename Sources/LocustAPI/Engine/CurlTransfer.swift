@@ -36,14 +36,22 @@ final class CurlTransfer {
     /// parser refused the URL (then the transfer reports libcurl's own error, as with a plain URL).
     private var urlHandle: OpaquePointer?
     private var appliedOptions: HTTPClientOptions?
-    private var appliedBufferSize = CurlTransfer.smallBuffer
+    private var appliedBufferSize = CurlTransfer.defaultBuffer
 
-    /// libcurl's receive buffer, which it allocates for each transfer: its default 16 KiB for small
-    /// responses (a thousand transfers in flight hold a thousand buffers), 64 KiB when the user's last
-    /// response was larger than 16 KiB, so that a large body takes a quarter of the `recv` calls and
-    /// write callbacks (64 KiB bodies: 6 system calls per request instead of 12).
-    static let smallBuffer = 16 * 1024
+    /// libcurl's receive buffer, which it allocates for each transfer in flight, sized from the user's
+    /// last response (see ``receiveBuffer(forResponseBytes:)``): 4 KiB for small responses and for a
+    /// user's first request (a thousand transfers in flight hold a thousand buffers: during a ramp they
+    /// were most of the peak memory), libcurl's default 16 KiB up to 16 KiB, 64 KiB beyond, so that a
+    /// large body takes a quarter of the `recv` calls and write callbacks (64 KiB bodies: 6 system calls
+    /// per request instead of 12).
+    static let smallBuffer = 4 * 1024
+    static let defaultBuffer = 16 * 1024
     static let largeBuffer = 64 * 1024
+
+    /// The receive buffer for a response like one of `bytes` (headers and body).
+    static func receiveBuffer(forResponseBytes bytes: Int) -> Int {
+        bytes <= smallBuffer - 512 ? smallBuffer : bytes <= defaultBuffer ? defaultBuffer : largeBuffer
+    }
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
@@ -162,7 +170,7 @@ final class CurlTransfer {
         } else {
             _ = locust_easy_setopt_ptr(easy, CURLOPT_COOKIE, nil)
         }
-        let bufferSize = request.largeBody ? Self.largeBuffer : Self.smallBuffer
+        let bufferSize = request.receiveBuffer
         if bufferSize != appliedBufferSize {
             _ = locust_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, bufferSize)
             appliedBufferSize = bufferSize

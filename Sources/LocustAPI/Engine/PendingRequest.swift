@@ -12,8 +12,8 @@ struct PendingRequest: @unchecked Sendable {
     var options: HTTPClientOptions
     var owner: ObjectIdentifier
     var slot: ConnectionSlot
-    /// The user's last response had a large body: receive this one through a large buffer.
-    var largeBody: Bool = false
+    /// The size of libcurl's receive buffer for this transfer, from the user's last response.
+    var receiveBuffer: Int = CurlTransfer.smallBuffer
     /// When the engine thread held the request back (monotonic ns; 0: it never did).
     var heldSince: UInt64 = 0
     var continuation: UnsafeContinuation<TransferResult, Never>

@@ -51,8 +51,8 @@ public final class HTTPClient: Sendable {
 
     /// The task that runs this client's user, while it runs (0: none), as ``currentTaskBits()`` gives it.
     private let userTask = Atomic<UInt>(0)
-    /// The last response's body was larger than libcurl's default receive buffer (see `CurlTransfer`).
-    private let largeBodies = Atomic<Bool>(false)
+    /// The receive buffer for the next request, from the size of the last response (see `CurlTransfer`).
+    private let receiveBuffer = Atomic<Int>(CurlTransfer.smallBuffer)
 
     /// Runs a user's whole life with one cancellation handler, so that the requests its task makes
     /// need none of their own (a handler per request costs two executor checks and a status record).
@@ -201,7 +201,7 @@ public final class HTTPClient: Sendable {
         PendingRequest(
             method: method, url: prepared.url, headerLines: prepared.headerLines, body: prepared.body,
             timeoutMilliseconds: prepared.timeoutMilliseconds, cookieHeader: prepared.cookieHeader, options: options,
-            owner: ObjectIdentifier(self), slot: slot, largeBody: largeBodies.load(ordering: .relaxed),
+            owner: ObjectIdentifier(self), slot: slot, receiveBuffer: receiveBuffer.load(ordering: .relaxed),
             continuation: continuation)
     }
 
@@ -227,8 +227,8 @@ public final class HTTPClient: Sendable {
     ) -> HTTPResponse {
         // libcurl's own clock runs from the start of the transfer to its last byte (see TransferResult).
         let elapsedNanos = result.elapsedNanos
-        let large = result.body.count > CurlTransfer.smallBuffer
-        if large != largeBodies.load(ordering: .relaxed) { largeBodies.store(large, ordering: .relaxed) }
+        let buffer = CurlTransfer.receiveBuffer(forResponseBytes: result.body.count + result.headerBytes.count)
+        if buffer != receiveBuffer.load(ordering: .relaxed) { receiveBuffer.store(buffer, ordering: .relaxed) }
         if result.setsCookies {
             state.withLock { $0.cookies.store(headerBytes: result.headerBytes, url: url) }
         }
