@@ -69,11 +69,13 @@ clean:
 # `make bench-deps` puts locust==2.47.0 and matplotlib into .venv-bench/ (pip, from PyPI).
 #   make bench         3 repetitions of everything (about 15 min); writes docs/BENCHMARKS.md, docs/benchmarks.png
 #   make bench-smoke   1 short repetition of everything (1-2 min); fails when a tool breaks, never on speed
+#   make bench-instructions   user-space instructions per request, SwiftLocust beside the bare libcurl
+#                      program, under callgrind (repeatable to ~1 %; builds a patched valgrind on first use)
 #   BENCH_FLAGS=...    more options for bench/bench.py (`python3 bench/bench.py --help`)
 # Python packages go to a virtual environment (.venv-bench/), created on first use.
 BENCH_VENV := $(CURDIR)/.venv-bench
 PYTHON ?= $(BENCH_VENV)/bin/python
-.PHONY: bench bench-smoke bench-deps
+.PHONY: bench bench-smoke bench-deps bench-instructions
 
 bench-deps:
 	@if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then \
@@ -95,3 +97,7 @@ bench: build bench-deps
 
 bench-smoke: build bench-deps
 	$(PYTHON) bench/bench.py --smoke $(BENCH_FLAGS)
+
+bench-instructions: build
+	bash bench/instructions.sh /
+	bash bench/instructions.sh /64k
