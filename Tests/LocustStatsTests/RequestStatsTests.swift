@@ -40,6 +40,35 @@ struct RequestStatsTests {
         #expect(stats.entry(method: "PUT", name: "/a") == nil)
     }
 
+    @Test func repeatedAndAlternatingNamesLandInTheirOwnEntries() {
+        // The state keeps the last key and its position: equal keys built from other strings, names
+        // that alternate, a reset and a merge in between must all still find the right entry.
+        let stats = RequestStats(startTime: Self.t0)
+        for i in 0..<30 {
+            let name = "/items/" + String(i % 3)  // a new string each time, equal to an earlier one
+            stats.record(method: "GET", name: name, responseTime: Double(i), contentLength: 1, error: nil, at: Self.t0 + 1)
+        }
+        stats.record(method: "POST", name: "/items/0", responseTime: 1, contentLength: 1, error: nil, at: Self.t0 + 1)
+        stats.reset(at: Self.t0 + 2)
+        stats.record(method: "GET", name: "/items/1", responseTime: 5, contentLength: 1, error: nil, at: Self.t0 + 3)
+        let other = RequestStats(startTime: Self.t0)
+        other.record(method: "GET", name: "/new", responseTime: 7, contentLength: 1, error: nil, at: Self.t0 + 3)
+        other.record(method: "GET", name: "/items/1", responseTime: 9, contentLength: 1, error: nil, at: Self.t0 + 3)
+        stats.merge(other.snapshot())
+        stats.record(method: "GET", name: "/items/1", responseTime: 11, contentLength: 1, error: nil, at: Self.t0 + 4)
+        stats.record(method: "GET", name: "/new", responseTime: 13, contentLength: 1, error: nil, at: Self.t0 + 4)
+
+        let snapshot = stats.snapshot()
+        #expect(snapshot.entries.count == 5)
+        #expect(snapshot.entry(method: "GET", name: "/items/0")?.numRequests == 0)
+        #expect(snapshot.entry(method: "GET", name: "/items/1")?.numRequests == 3)
+        #expect(snapshot.entry(method: "GET", name: "/items/2")?.numRequests == 0)
+        #expect(snapshot.entry(method: "POST", name: "/items/0")?.numRequests == 0)
+        #expect(snapshot.entry(method: "GET", name: "/new")?.numRequests == 2)
+        #expect(stats.entry(method: "GET", name: "/new")?.maxResponseTime == 13)
+        #expect(snapshot.total.numRequests == 5)
+    }
+
     @Test func concurrentRecordingLosesNothing() {
         let stats = RequestStats(startTime: Self.t0)
         let perThread = 50_000
