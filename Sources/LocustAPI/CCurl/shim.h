@@ -7,6 +7,10 @@
 #include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
+
+// Names the calling thread for the kernel (top -H, perf, /proc/PID/task/TID/comm); at most 15 bytes.
+static inline int locust_set_thread_name(const char *name) { return prctl(PR_SET_NAME, name, 0, 0, 0); }
 
 // Every response body is a fresh buffer: keep freed memory in the process instead of letting glibc
 // unmap large blocks and map the next one anew (page faults on every 64 KiB response).
