@@ -190,12 +190,29 @@ final class CurlTransfer {
 
     /// Gives libcurl `url` already parsed, with the flags libcurl itself parses a URL string with
     /// (the string stays set too: libcurl reports it, and sends it as the referer of a redirect).
+    /// Only a URL with an `http://` or `https://` scheme: the handle resolves anything else relative to
+    /// the URL it held before, as for a redirect.
     private func setParsedURL(_ url: String) {
-        if urlHandle == nil { urlHandle = curl_url() }
-        guard let urlHandle else { return }
-        let flags = UInt32(CURLU_GUESS_SCHEME) | UInt32(CURLU_NON_SUPPORT_SCHEME)
-        let parsed = url.withCString { curl_url_set(urlHandle, CURLUPART_URL, $0, flags) } == CURLUE_OK
-        _ = locust_easy_setopt_ptr(easy, CURLOPT_CURLU, parsed ? UnsafeRawPointer(urlHandle) : nil)
+        var parsed = false
+        if Self.hasHTTPScheme(url) {
+            if urlHandle == nil { urlHandle = curl_url() }
+            if let urlHandle {
+                let flags = UInt32(CURLU_GUESS_SCHEME) | UInt32(CURLU_NON_SUPPORT_SCHEME)
+                parsed = url.withCString { curl_url_set(urlHandle, CURLUPART_URL, $0, flags) } == CURLUE_OK
+            }
+        }
+        _ = locust_easy_setopt_ptr(easy, CURLOPT_CURLU, parsed ? urlHandle.map(UnsafeRawPointer.init) : nil)
+    }
+
+    /// True when `url` starts with `http://` or `https://`, in any case.
+    static func hasHTTPScheme(_ url: String) -> Bool {
+        var utf8 = url.utf8.makeIterator()
+        for expected in "http".utf8 {
+            guard let byte = utf8.next(), (byte | 0x20) == expected else { return false }
+        }
+        var byte = utf8.next()
+        if let letter = byte, (letter | 0x20) == UInt8(ascii: "s") { byte = utf8.next() }
+        return byte == UInt8(ascii: ":") && utf8.next() == UInt8(ascii: "/") && utf8.next() == UInt8(ascii: "/")
     }
 
     private func setMethod(_ request: PendingRequest) {

@@ -72,13 +72,13 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
         self.index = index
         localJobs.reserveCapacity(1024)
         spareJobs.reserveCapacity(1024)
-        let started = DispatchSemaphore(value: 0)
-        // The thread records its own id before signalling: the wait below orders that write before
-        // any use from other threads.
         // The kernel's name of the thread (`top -H`, `perf`): Foundation's `Thread.name` does not reach it on
         // Linux, where a new thread inherits its creator's (a Swift concurrency worker's) name. At most 15
         // bytes: "locust-eng-" and up to 4 digits.
         let kernelName = "locust-eng-\(index % 10_000)"
+        let started = DispatchSemaphore(value: 0)
+        // The thread records its own id before signalling: the wait below orders that write before
+        // any use from other threads.
         let thread = Thread { [self] in
             self.ownThread = pthread_self()
             _ = locust_set_thread_name(kernelName)
