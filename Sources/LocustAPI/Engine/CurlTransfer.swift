@@ -37,6 +37,12 @@ final class CurlTransfer {
     private var urlHandle: OpaquePointer?
     private var appliedOptions: HTTPClientOptions?
     private var appliedBufferSize = CurlTransfer.defaultBuffer
+    /// The user scope, and whether the method options of a plain GET and a cookie header are set on the
+    /// handle: a pooled handle mostly carries the same kind of request again, and an unchanged option is
+    /// not set again (each `curl_easy_setopt` is a varargs call through a large switch).
+    private var appliedScope: UInt32?
+    private var appliedPlainGet = false
+    private var appliedCookie = true
 
     /// libcurl's receive buffer, which it allocates for each transfer in flight, sized from the user's
     /// last response (see ``receiveBuffer(forResponseBytes:)``): 4 KiB for small responses and for a
@@ -138,7 +144,10 @@ final class CurlTransfer {
         body.removeAll(keepingCapacity: true)
         headers.reset()
         errorBuffer[0] = 0
-        _ = locust_easy_setopt_long(easy, CURLOPT_ADDRESS_SCOPE, Int(request.slot.scope))
+        if appliedScope != request.slot.scope {
+            _ = locust_easy_setopt_long(easy, CURLOPT_ADDRESS_SCOPE, Int(request.slot.scope))
+            appliedScope = request.slot.scope
+        }
         // libcurl keeps its own copy of the URL, and restores it after a redirect of the last transfer
         // (Curl_pretransfer): set it only when it changes, sparing a strdup and a free per request.
         if request.url != appliedURL {
@@ -161,14 +170,18 @@ final class CurlTransfer {
                 list = curl_slist_append(list, "Content-Type:")
             }
         }
-        _ = locust_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
-        if let headerList { curl_slist_free_all(headerList) }
-        headerList = list
+        if list != nil || headerList != nil {
+            _ = locust_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
+            if let headerList { curl_slist_free_all(headerList) }
+            headerList = list
+        }
 
         if let cookie = request.cookieHeader {
             _ = cookie.withCString { locust_easy_setopt_ptr(easy, CURLOPT_COOKIE, $0) }
-        } else {
+            appliedCookie = true
+        } else if appliedCookie {
             _ = locust_easy_setopt_ptr(easy, CURLOPT_COOKIE, nil)
+            appliedCookie = false
         }
         let bufferSize = request.receiveBuffer
         if bufferSize != appliedBufferSize {
@@ -216,8 +229,11 @@ final class CurlTransfer {
     }
 
     private func setMethod(_ request: PendingRequest) {
+        let plainGet = request.method == .get && request.body == nil
+        defer { appliedPlainGet = plainGet }
         switch (request.method, request.body) {
         case (.get, nil):
+            if appliedPlainGet { return }
             // HTTPGET also turns NOBODY off.
             _ = locust_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
             _ = locust_easy_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, nil)
