@@ -30,6 +30,10 @@ public final class SlaveRunner: ClusterConnectionDelegate {
     private let state = Mutex<State>(State())
     private let finished = StopSignal()
     private let exitCode = Mutex<Int32>(0)
+    /// Held from taking a statistics delta until it is queued on the connection (and, for the last one,
+    /// `stopped` after it): the periodic report and the last one come from different tasks, and a delta
+    /// taken first but queued after `stopped` would reach a master that has already written its summary.
+    private let reporting = Mutex<Void>(())
     private let inbox: AsyncStream<ClusterMessage>
     private let inboxWriter: AsyncStream<ClusterMessage>.Continuation
 
@@ -130,8 +134,11 @@ public final class SlaveRunner: ClusterConnectionDelegate {
                 await spawner.stopAll(timeout: stopTimeout)
                 state.withLock { $0.runState = "stopped" }
                 // The last delta goes before 'stopped', so the master's summary has everything.
-                if let connection = state.withLock({ $0.connection }) { sendStats(on: connection) }
-                send(.stopped)
+                if let connection = state.withLock({ $0.connection }) {
+                    sendStats(on: connection, then: .stopped)
+                } else {
+                    send(.stopped)
+                }
             default:
                 break
             }
@@ -174,10 +181,13 @@ public final class SlaveRunner: ClusterConnectionDelegate {
         }
     }
 
-    private func sendStats(on connection: ClusterConnection) {
-        let delta = stats.snapshotAndReset()
-        if settings.slavePrintsTable { reported.merge(delta) }
-        connection.send(.stats(.init(snapshot: delta, userCount: spawner.aliveCount)))
+    private func sendStats(on connection: ClusterConnection, then next: ClusterMessage? = nil) {
+        reporting.withLock { _ in
+            let delta = stats.snapshotAndReset()
+            if settings.slavePrintsTable { reported.merge(delta) }
+            connection.send(.stats(.init(snapshot: delta, userCount: spawner.aliveCount)))
+            if let next { connection.send(next) }
+        }
     }
 
     /// This slave's own table (`--print-stats`): what it reported so far plus what it has not yet sent.
