@@ -17,6 +17,7 @@
 # the count overstates SwiftLocust's cost, which CPU time (`make bench`) measures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 path=${1:-/}
 class=NoWaitUser; [ "$path" = /64k ] && class=BigUser
 locust_bin=${LOCUST_BIN:-.build/release/locust}
@@ -24,10 +25,7 @@ plugin=${BENCH_PLUGIN:-Plugins/Bench/.build/release/libBench.so}
 valgrind=$(bash bench/valgrind/build.sh)
 work=$(mktemp -d)
 cleanup() {
-    if [ -n "${nginx_pid:-}" ]; then
-        pkill -P "$nginx_pid" 2>/dev/null || true
-        kill "$nginx_pid" 2>/dev/null || true
-    fi
+    stop_bench_nginx
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -41,13 +39,7 @@ for lib in $(ldd "$locust_bin" | awk '$3 ~ /swift/ {print $3}'); do
     strip --strip-debug -o "$work/lib/$(basename "$lib")" "$lib"
 done
 
-python3 -c 'import sys, pathlib, time; sys.path.insert(0, "bench"); import bench; n = bench.Nginx(pathlib.Path(sys.argv[1])); print(n.url, n.proc.pid, flush=True); time.sleep(3600)' \
-    "$work" > "$work/nginx-url" 2>/dev/null &
-nginx_pid=$!
-for _ in $(seq 300); do [ -s "$work/nginx-url" ] && break; sleep 0.1; done
-[ -s "$work/nginx-url" ] || { echo "instructions: nginx did not start" >&2; exit 1; }
-url=$(cut -d' ' -f1 "$work/nginx-url")
-cc -O2 -o "$work/curl_floor" bench/curl_floor.c -lcurl
+start_bench_nginx
 
 for seconds in 2 6; do
     taskset -c 0 "$valgrind" --tool=callgrind --callgrind-out-file="$work/floor$seconds.cg" \

@@ -13,6 +13,7 @@
 # LOCUST_BIN and BENCH_PLUGIN name another build to count (an older commit's, for a comparison).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 path=${1:-/}
 class=NoWaitUser; [ "$path" = /64k ] && class=BigUser
 locust_bin=${LOCUST_BIN:-.build/release/locust}
@@ -31,10 +32,7 @@ add_probe() {  # add_probe LIBRARY FUNCTION
 }
 cleanup() {
     for p in "${probes[@]}"; do perf probe -q -d "$p" >/dev/null 2>&1 || true; done
-    if [ -n "${nginx_pid:-}" ]; then
-        pkill -P "$nginx_pid" 2>/dev/null || true
-        kill "$nginx_pid" 2>/dev/null || true
-    fi
+    stop_bench_nginx
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -49,13 +47,7 @@ for f in swift_task_switch swift_task_alloc swift_task_enqueue swift_continuatio
 done
 events=$(IFS=,; echo "${probes[*]},raw_syscalls:sys_enter")
 
-python3 -c 'import sys, pathlib, time; sys.path.insert(0, "bench"); import bench; n = bench.Nginx(pathlib.Path(sys.argv[1])); print(n.url, n.proc.pid, flush=True); time.sleep(3600)' \
-    "$work" > "$work/nginx-url" 2>/dev/null &
-nginx_pid=$!
-for _ in $(seq 300); do [ -s "$work/nginx-url" ] && break; sleep 0.1; done
-[ -s "$work/nginx-url" ] || { echo "probe-counts: nginx did not start" >&2; exit 1; }
-url=$(cut -d' ' -f1 "$work/nginx-url")
-cc -O2 -o "$work/curl_floor" bench/curl_floor.c -lcurl
+start_bench_nginx
 
 for seconds in 2 8; do
     taskset -c 0 perf stat -x, -e "$events" -o "$work/floor$seconds" "$work/curl_floor" "$url$path" 50 "$seconds" > "$work/floor$seconds.out"
