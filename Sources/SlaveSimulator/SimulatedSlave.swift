@@ -153,7 +153,7 @@ final class SimulatedSlave: Sendable {
             tally.add(tally.quits)
             if first { tally.add(tally.finished) }
             channel.close(promise: nil)
-        case .ready, .hatching, .hatchComplete, .stats, .stopped:
+        case .ready, .hatching, .hatchComplete, .stats, .stopped, .logs:
             print("slave \(ready.slaveID): unexpected '\(message.typeName)' from the master")
         }
     }

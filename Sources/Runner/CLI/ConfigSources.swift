@@ -16,6 +16,8 @@ public enum ConfigSources {
         "master": .flag, "slave": .flag, "worker": .flag, "master-host": .value, "master-port": .value,
         "master-bind-host": .value, "master-bind-port": .value, "expect-slaves": .value, "expect-workers": .value,
         "expect-slaves-max-wait": .value, "expect-workers-max-wait": .value, "master-timeout": .value,
+        "web-host": .value, "web-port": .value, "web-auth": .value, "tls-cert": .value, "tls-key": .value,
+        "autostart": .flag, "autoquit": .value, "web-base-path": .value, "html": .value,
     ]
 
     /// The config files read when `--config` is not given, in order.

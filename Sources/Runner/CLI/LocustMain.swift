@@ -50,22 +50,14 @@ public enum LocustMain {
                 let code = await SlaveRunner(plugin: plugin, settings: settings, cluster: cluster, logger: logger).run()
                 HTTPEngine.shared.resetConnectionsOnExit()
                 return code
-            case .master:
-                guard settings.headless else {
-                    throw RunnerError.badInput(
-                        "The web UI is not available yet: run the master with --headless (or --no-web) and -u/-r/-t.")
-                }
-                try settings.checkHost(for: classes)
-                return try await MasterRun(settings: settings, cluster: cluster, plugin: plugin, classes: classes, logger: logger).run()
-            case .standalone:
-                guard settings.headless else {
-                    throw RunnerError.badInput(
-                        "The web UI is not available yet: run with --headless (or --no-web) and -u/-r/-t.")
-                }
-                try settings.checkHost(for: classes)
-                FileLimit.raise(for: settings.users, logger: logger)
-                let code = try await HeadlessRun(settings: settings, classes: classes, logger: logger).run()
-                HTTPEngine.shared.resetConnectionsOnExit()
+            case .master, .standalone:
+                let web = try WebSettings(options: options)
+                if settings.headless { try settings.checkHost(for: classes) }
+                if cluster.role == .standalone { FileLimit.raise(for: settings.users, logger: logger) }
+                let code = try await TestLauncher(
+                    settings: settings, cluster: cluster, web: web, plugin: plugin, classes: classes, logger: logger
+                ).run()
+                if cluster.role == .standalone { HTTPEngine.shared.resetConnectionsOnExit() }
                 return code
             }
         } catch let error as PluginError {

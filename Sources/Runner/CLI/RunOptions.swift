@@ -27,6 +27,33 @@ public struct RunOptions: ParsableArguments, Sendable {
     @Flag(name: [.customLong("headless"), .customLong("no-web")], help: "Run without the web UI; start at once.")
     public var headless = false
 
+    @Option(name: .customLong("web-host"), help: "Where the web UI listens (default all interfaces).")
+    public var webHost: String = "0.0.0.0"
+
+    @Option(name: .customLong("web-port"), help: "The web UI's port (default 8089).")
+    public var webPort: Int = 8089
+
+    @Option(name: .customLong("web-auth"), help: "Require HTTP basic authentication on the web UI and API: user:password.")
+    public var webAuth: String?
+
+    @Option(name: .customLong("tls-cert"), help: "Serve the web UI over HTTPS with this PEM certificate (with --tls-key).")
+    public var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "The PEM private key of --tls-cert.")
+    public var tlsKey: String?
+
+    @Option(name: .customLong("web-base-path"), help: "Serve the web UI under this path, e.g. /locust behind a reverse proxy.")
+    public var webBasePath: String?
+
+    @Flag(name: .customLong("autostart"), help: "Start the test at once with -u/-r/-t; the web UI is still served.")
+    public var autostart = false
+
+    @Option(name: .customLong("autoquit"), help: "Exit this many seconds after the test ends (with --autostart, or headless).")
+    public var autoquit: Int?
+
+    @Option(name: .customLong("html"), help: "Write the HTML report to this file when the run ends.")
+    public var html: String?
+
     @Flag(name: [.customShort("l"), .customLong("list")], help: "List the user classes with their tasks and weights, then exit.")
     public var list = false
 
@@ -63,7 +90,7 @@ public struct RunOptions: ParsableArguments, Sendable {
     @Flag(name: [.customShort("V"), .customLong("version")], help: "Print the version and exit.")
     public var version = false
 
-    @Flag(name: .customLong("master"), help: "Run as the master of a distributed test: web UI or headless control, no users.")
+    @Flag(name: .customLong("master"), help: "Run as the master of a distributed test: the web UI (or headless control), no users.")
     public var master = false
 
     @Flag(name: [.customLong("slave"), .customLong("worker")], help: "Run as a slave of a master: simulate the users it assigns.")

@@ -17,6 +17,8 @@ public enum ClusterMessage: Sendable, Equatable {
     case stopped
     /// The slave is leaving.
     case quit
+    /// The slave's log lines since its last `logs` (for the master's `GET /logs`).
+    case logs([String])
 
     // Master → slave.
     /// The master accepted the slave.
@@ -83,18 +85,24 @@ public enum ClusterMessage: Sendable, Equatable {
     public struct Heartbeat: Codable, Sendable, Equatable {
         public var state: String
         public var userCount: Int
+        /// A slave's CPU use in percent of one core since its previous heartbeat.
+        public var cpuUsage: Double?
+        /// A slave's resident memory in bytes.
+        public var memoryUsage: Int?
 
         /// Creates a `heartbeat` body.
-        public init(state: String, userCount: Int) {
+        public init(state: String, userCount: Int, cpuUsage: Double? = nil, memoryUsage: Int? = nil) {
             self.state = state
             self.userCount = userCount
+            self.cpuUsage = cpuUsage
+            self.memoryUsage = memoryUsage
         }
     }
 }
 
 extension ClusterMessage: Codable {
     private enum CodingKeys: String, CodingKey {
-        case type, ready, counts, stats, slaveID, reason, hatch, stopTimeout, heartbeat
+        case type, ready, counts, stats, slaveID, reason, hatch, stopTimeout, heartbeat, lines
     }
 
     /// The message's `type` field.
@@ -106,6 +114,7 @@ extension ClusterMessage: Codable {
         case .stats: "stats"
         case .stopped: "stopped"
         case .quit: "quit"
+        case .logs: "logs"
         case .accepted: "accepted"
         case .reject: "reject"
         case .hatch: "hatch"
@@ -124,6 +133,7 @@ extension ClusterMessage: Codable {
         case "stats": self = .stats(try container.decode(StatsReport.self, forKey: .stats))
         case "stopped": self = .stopped
         case "quit": self = .quit
+        case "logs": self = .logs(try container.decode([String].self, forKey: .lines))
         case "accepted": self = .accepted(slaveID: try container.decode(String.self, forKey: .slaveID))
         case "reject": self = .reject(reason: try container.decode(String.self, forKey: .reason))
         case "hatch": self = .hatch(try container.decode(Hatch.self, forKey: .hatch))
@@ -141,6 +151,7 @@ extension ClusterMessage: Codable {
         case .ready(let ready): try container.encode(ready, forKey: .ready)
         case .hatching, .stopped, .quit: break
         case .hatchComplete(let counts): try container.encode(counts, forKey: .counts)
+        case .logs(let lines): try container.encode(lines, forKey: .lines)
         case .stats(let report): try container.encode(report, forKey: .stats)
         case .accepted(let id): try container.encode(id, forKey: .slaveID)
         case .reject(let reason): try container.encode(reason, forKey: .reason)

@@ -1,7 +1,8 @@
 /// The master/slave coordinator protocol's constants (Locust's timers, see `docs/ARCHITECTURE.md`).
 public enum ClusterProtocol {
-    /// The protocol version a slave announces in `ready`; the master refuses other versions.
-    public static let version = 1
+    /// The protocol version a slave announces in `ready`; the master refuses other versions (2: heartbeats
+    /// carry CPU and memory, slaves forward their log lines).
+    public static let version = 2
     /// Largest accepted frame payload; a larger length prefix closes the connection.
     public static let maxFrameLength = 16 * 1024 * 1024
     /// Seconds between heartbeats, both ways.

@@ -8,25 +8,30 @@ import Synchronization
 /// It simulates no users. It admits slaves that speak its protocol version and run the same plugin,
 /// spreads the users over them (`ClusterAssignment`), rebalances when one joins, leaves or goes
 /// missing (3 missed heartbeats), and merges their statistics deltas exactly.
-public final class MasterCoordinator: ClusterConnectionDelegate {
-    /// A slave's state, as the master sees it.
-    public enum SlaveState: String, Sendable {
-        case ready, hatching, running, stopped, missing
+public final class MasterCoordinator: ClusterConnectionDelegate, ClusterCoordinating {
+    /// What the coordinator tells its controller.
+    public enum Event: Sendable, Equatable {
+        /// Slaves joined, left, went missing or came back: this many are active now.
+        case slavesChanged(active: Int)
+        /// Every active slave reached its share of the target; this many users in all.
+        case spawningComplete(users: Int)
     }
 
-    /// The test's state.
-    public enum RunState: String, Sendable {
-        case ready, spawning, running, stopping, stopped
-    }
+    /// Lines kept per slave for `GET /logs`.
+    static let keptLogLines = 500
 
     struct Slave {
         var id: String
         var hostname: String
         var connection: ClusterConnection
-        var state: SlaveState
+        var state: RunState
         var userCount: Int
         var lastHeartbeat: ContinuousClock.Instant
         var counts: [String: Int] = [:]
+        var cpuUsage = 0.0
+        var memoryUsage = 0
+        var lastHeartbeatTime = Date().timeIntervalSince1970
+        var logs: [String] = []
     }
 
     struct State {
@@ -34,11 +39,17 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
         var runState: RunState = .ready
         var targetUsers = 0
         var rate = 1.0
+        var host: String?
+        /// The classes of the current test (all when nil).
+        var chosenClasses: Set<String>?
         var generation = 0
         var stopTimeout = 0.0
         /// Set when slaves joined, left or went missing; the next tick sends new orders once.
         var needsRebalance = false
         var shuttingDown = false
+        /// Fired once every slave answered the current stop.
+        var allStopped: StopSignal?
+        var onEvent: (@Sendable (Event) -> Void)?
     }
 
     typealias Outbox = [(ClusterConnection, ClusterMessage)]
@@ -48,7 +59,6 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
     private let classes: [UserClass]
     private let pluginClassNames: [String]
     private let fingerprint: String
-    private let host: String?
     private let logger: RunLogger
     private let state = Mutex<State>(State())
 
@@ -60,7 +70,7 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
         self.classes = classes
         self.pluginClassNames = pluginClassNames
         self.fingerprint = fingerprint
-        self.host = host
+        self.state.withLock { $0.host = host }
         self.stats = stats
         self.logger = logger
     }
@@ -76,9 +86,26 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
     /// The test's state.
     public var runState: RunState { state.withLock { $0.runState } }
 
-    /// Each slave's id, state and user count.
-    public var slaveSummaries: [(id: String, state: SlaveState, users: Int)] {
-        state.withLock { $0.slaves.values.sorted { $0.id < $1.id }.map { ($0.id, $0.state, $0.userCount) } }
+    /// Each slave as the web UI lists it, by id.
+    public var workers: [WorkerStatus] {
+        state.withLock { state in
+            state.slaves.values.sorted { $0.id < $1.id }.map {
+                // A slave that stopped is ready for the next test, as Locust shows it.
+                WorkerStatus(
+                    id: $0.id, hostname: $0.hostname, state: $0.state == .stopped ? .ready : $0.state, userCount: $0.state == .missing ? 0 : $0.userCount,
+                    cpuUsage: $0.cpuUsage, memoryUsage: $0.memoryUsage, lastHeartbeat: $0.lastHeartbeatTime)
+            }
+        }
+    }
+
+    /// Each slave's recent log lines, by id (`GET /logs`).
+    public var slaveLogs: [String: [String]] {
+        state.withLock { state in state.slaves.mapValues(\.logs) }
+    }
+
+    /// Calls `handler` with every event from now on (one handler; a later call replaces it).
+    public func onEvent(_ handler: @escaping @Sendable (Event) -> Void) {
+        state.withLock { $0.onEvent = handler }
     }
 
     /// The user counts per class that the master has ordered, summed over slaves.
@@ -94,11 +121,14 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
 
     // MARK: Orders
 
-    /// Starts (or changes) the test: `users` in total at `rate` users per second.
-    public func start(users: Int, rate: Double) {
+    /// Starts (or changes) the test: `users` in total at `rate` users per second, on `host` when
+    /// given, of the classes `classNames` (all when nil).
+    public func start(users: Int, rate: Double, host: String? = nil, classNames: [String]? = nil) {
         let outbox = state.withLock { state -> Outbox in
             state.targetUsers = users
             state.rate = rate
+            if let host { state.host = host }
+            if let classNames { state.chosenClasses = Set(classNames) }
             state.runState = .spawning
             return rebalance(&state)
         }
@@ -108,10 +138,12 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
     /// Stops the test: every slave stops its users and sends its last statistics, then `stopped`.
     /// Returns once all answered, or after `stopTimeout` plus a grace of 15 s.
     public func stop(stopTimeout: Double) async {
+        let allStopped = StopSignal()
         let outbox = state.withLock { state -> Outbox in
             state.runState = .stopping
             state.stopTimeout = stopTimeout
             state.generation += 1
+            state.allStopped = allStopped
             var outbox: Outbox = []
             for slave in state.slaves.values where slave.state != .missing {
                 outbox.append((slave.connection, .stop(stopTimeout: stopTimeout)))
@@ -119,19 +151,31 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
             return outbox
         }
         deliver(outbox)
-        let deadline = ContinuousClock.now + .milliseconds(Int64((stopTimeout + 15) * 1000))
-        while ContinuousClock.now < deadline {
-            let waiting = state.withLock { $0.slaves.values.filter { $0.state != .stopped && $0.state != .missing }.count }
-            if waiting == 0 { break }
-            try? await Task.sleep(for: .milliseconds(10))
+        checkAllStopped()
+        let deadline = Task {
+            try? await Task.sleep(for: .seconds(saturating: stopTimeout + 15))
+            allStopped.fire("deadline")
         }
+        _ = await allStopped.wait()
+        deadline.cancel()
         let late = state.withLock { state -> [String] in
             state.runState = .stopped
+            state.allStopped = nil
             return state.slaves.values.filter { $0.state != .stopped && $0.state != .missing }.map(\.id).sorted()
         }
         if !late.isEmpty {
             logger.warning("No 'stopped' from \(late.joined(separator: ", ")) in time: their last statistics may be missing")
         }
+    }
+
+    /// Fires the current stop's signal once no active slave is still stopping.
+    private func checkAllStopped() {
+        let signal = state.withLock { state -> StopSignal? in
+            guard let signal = state.allStopped else { return nil }
+            let waiting = state.slaves.values.contains { $0.state != .stopped && $0.state != .missing }
+            return waiting ? nil : signal
+        }
+        signal?.fire("all stopped")
     }
 
     /// Tells every slave to quit and waits (at most 5 s) until the frames are written and the
@@ -156,7 +200,7 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
             var outbox: Outbox = []
             var lost: [String] = []
             for (id, slave) in state.slaves {
-                outbox.append((slave.connection, .heartbeat(.init(state: state.runState.rawValue, userCount: 0))))
+                outbox.append((slave.connection, .heartbeat(.init(state: state.runState.locustName, userCount: 0))))
                 if slave.state != .missing && now - slave.lastHeartbeat > limit {
                     state.slaves[id]?.state = .missing
                     state.slaves[id]?.userCount = 0
@@ -177,6 +221,10 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
             logger.warning("Slave \(id) failed to send heartbeat, setting state to missing; its users go to the others")
         }
         deliver(outbox)
+        if !lost.isEmpty {
+            checkAllStopped()
+            emit(.slavesChanged(active: activeSlaveCount))
+        }
     }
 
     // MARK: ClusterConnectionDelegate
@@ -195,7 +243,10 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
             let outbox = state.withLock { state -> Outbox in
                 guard var slave = state.slaves[id] else { return [] }
                 slave.lastHeartbeat = .now
+                slave.lastHeartbeatTime = Date().timeIntervalSince1970
                 slave.userCount = heartbeat.userCount
+                if let cpu = heartbeat.cpuUsage, cpu.isFinite { slave.cpuUsage = cpu }
+                if let memory = heartbeat.memoryUsage { slave.memoryUsage = memory }
                 if slave.state == .missing {
                     slave.state = .ready
                     back = true
@@ -204,7 +255,10 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
                 if back { state.needsRebalance = true }
                 return []
             }
-            if back { logger.info("Slave \(id) is back") }
+            if back {
+                logger.info("Slave \(id) is back")
+                emit(.slavesChanged(active: activeSlaveCount))
+            }
             deliver(outbox)
         case .stats(let report):
             guard let id = connection.slaveID else { return refuseUnknown(connection, message) }
@@ -213,10 +267,18 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
                 state.slaves[id]?.lastHeartbeat = .now
                 if state.slaves[id]?.state != .missing { state.slaves[id]?.userCount = report.userCount }
             }
+        case .logs(let lines):
+            guard let id = connection.slaveID else { return refuseUnknown(connection, message) }
+            state.withLock { state in
+                guard var logs = state.slaves[id]?.logs else { return }
+                logs.append(contentsOf: lines.suffix(Self.keptLogLines))
+                if logs.count > Self.keptLogLines { logs.removeFirst(logs.count - Self.keptLogLines) }
+                state.slaves[id]?.logs = logs
+            }
         case .hatching:
             guard let id = connection.slaveID else { return refuseUnknown(connection, message) }
             state.withLock { state in
-                if state.slaves[id]?.state != .missing { state.slaves[id]?.state = .hatching }
+                if state.slaves[id]?.state != .missing { state.slaves[id]?.state = .spawning }
             }
         case .hatchComplete(let counts):
             guard let id = connection.slaveID else { return refuseUnknown(connection, message) }
@@ -234,7 +296,9 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
             if allDone {
                 let counts = assignedCounts
                 let parts = classes.map { "\"\($0.name)\": \(counts[$0.name] ?? 0)" }.joined(separator: ", ")
-                logger.info("All users spawned: {\(parts)} (\(counts.values.reduce(0, +)) total users)")
+                let total = counts.values.reduce(0, +)
+                logger.info("All users spawned: {\(parts)} (\(total) total users)")
+                emit(.spawningComplete(users: total))
             }
         case .stopped:
             guard let id = connection.slaveID else { return refuseUnknown(connection, message) }
@@ -244,6 +308,7 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
                     state.slaves[id]?.userCount = 0
                 }
             }
+            checkAllStopped()
         case .quit:
             guard connection.slaveID != nil else { return refuseUnknown(connection, message) }
             remove(connection, reason: "quit")
@@ -296,6 +361,7 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
         }
         logger.info("Slave \(ready.slaveID) (\(ready.hostname), \(connection.peer)) connected. \(count) slaves connected.")
         deliver(outbox)
+        emit(.slavesChanged(active: count))
     }
 
     private func remove(_ connection: ClusterConnection, reason: String) {
@@ -313,6 +379,8 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
         guard removed else { return }
         logger.info("Slave \(id) left (\(reason)). \(count) slaves connected.")
         deliver(outbox)
+        checkAllStopped()
+        emit(.slavesChanged(active: count))
     }
 
     private func refuseUnknown(_ connection: ClusterConnection, _ message: ClusterMessage) {
@@ -328,7 +396,9 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
             return []
         }
         state.generation += 1
-        let assignment = ClusterAssignment.assign(total: state.targetUsers, weights: classes.map(\.weight), slaves: active.count)
+        let chosen = state.chosenClasses
+        let weights = classes.map { chosen == nil || chosen?.contains($0.name) == true ? $0.weight : 0 }
+        let assignment = ClusterAssignment.assign(total: state.targetUsers, weights: weights, slaves: active.count)
         var outbox: Outbox = []
         for (index, slave) in active.enumerated() {
             var counts: [String: Int] = [:]
@@ -337,11 +407,15 @@ public final class MasterCoordinator: ClusterConnectionDelegate {
             let rate = max(state.rate * share, 0.001)
             guard slave.counts != counts || state.slaves[slave.id]?.state == .stopped else { continue }
             state.slaves[slave.id]?.counts = counts
-            state.slaves[slave.id]?.state = .hatching
-            outbox.append((slave.connection, .hatch(.init(counts: counts, rate: rate, host: host, generation: state.generation))))
+            state.slaves[slave.id]?.state = .spawning
+            outbox.append((slave.connection, .hatch(.init(counts: counts, rate: rate, host: state.host, generation: state.generation))))
         }
         if state.runState == .running && !outbox.isEmpty { state.runState = .spawning }
         return outbox
+    }
+
+    private func emit(_ event: Event) {
+        state.withLock { $0.onEvent }?(event)
     }
 
     private func deliver(_ outbox: Outbox) {

@@ -13,7 +13,8 @@ public final class SlaveRunner: ClusterConnectionDelegate {
         var accepted = false
         var lastContact = ContinuousClock.now
         var lostSince: ContinuousClock.Instant?
-        var runState = "ready"
+        var runState = RunState.ready
+        var usage = ProcessUsage()
     }
 
     private let plugin: LoadedPlugin
@@ -58,6 +59,7 @@ public final class SlaveRunner: ClusterConnectionDelegate {
             logger.info("Received \(name), shutting down")
             finish(code: 0, reason: name)
         }
+        logger.startForwarding()
         logger.info("Starting slave \(slaveID), master at \(cluster.masterHost):\(cluster.masterPort)")
         guard await connect(group: group, giveUpAfter: cluster.masterTimeout) else {
             logger.error("Could not reach the master at \(cluster.masterHost):\(cluster.masterPort) within \(PythonStyle.number(cluster.masterTimeout)) s")
@@ -113,7 +115,7 @@ public final class SlaveRunner: ClusterConnectionDelegate {
                 let ticket = await spawner.newTicket()
                 await spawner.setHost(hatch.host)
                 let target = classes.map { hatch.counts[$0.name] ?? 0 }
-                state.withLock { $0.runState = "hatching" }
+                state.withLock { $0.runState = .spawning }
                 send(.hatching)
                 let spawner = self.spawner
                 let logger = self.logger
@@ -124,15 +126,15 @@ public final class SlaveRunner: ClusterConnectionDelegate {
                         let parts = names.filter { (counts[$0] ?? 0) > 0 }.map { "\"\($0)\": \(counts[$0] ?? 0)" }
                             .joined(separator: ", ")
                         logger.info("All users spawned: {\(parts)} (\(counts.values.reduce(0, +)) total users)")
-                        self.state.withLock { $0.runState = "running" }
+                        self.state.withLock { $0.runState = .running }
                         self.send(.hatchComplete(counts: counts))
                     }
                 }
             case .stop(let stopTimeout):
                 _ = await spawner.newTicket()
-                state.withLock { $0.runState = "stopping" }
+                state.withLock { $0.runState = .stopping }
                 await spawner.stopAll(timeout: stopTimeout)
-                state.withLock { $0.runState = "stopped" }
+                state.withLock { $0.runState = .stopped }
                 // The last delta goes before 'stopped', so the master's summary has everything.
                 if let connection = state.withLock({ $0.connection }) {
                     sendStats(on: connection, then: .stopped)
@@ -153,11 +155,15 @@ public final class SlaveRunner: ClusterConnectionDelegate {
             try? await Task.sleep(for: .seconds(ClusterProtocol.heartbeatInterval))
             if Task.isCancelled { return }
             seconds += 1
-            let (connection, silentFor, lostSince, runState) = state.withLock {
-                ($0.connection, ContinuousClock.now - $0.lastContact, $0.lostSince, $0.runState)
+            let (connection, silentFor, lostSince, runState, usage) = state.withLock {
+                ($0.connection, ContinuousClock.now - $0.lastContact, $0.lostSince, $0.runState, $0.usage.sample())
             }
             if let connection {
-                connection.send(.heartbeat(.init(state: runState, userCount: spawner.aliveCount)))
+                connection.send(.heartbeat(.init(
+                    state: runState.locustName, userCount: spawner.aliveCount, cpuUsage: usage.cpuPercent,
+                    memoryUsage: usage.residentBytes)))
+                let lines = logger.takeUnsentLines()
+                if !lines.isEmpty { connection.send(.logs(lines)) }
                 if seconds % Int(ClusterProtocol.statsInterval) == 0 { sendStats(on: connection) }
                 if settings.slavePrintsTable && seconds % 2 == 0 { printTable() }
                 if silentFor > .milliseconds(Int64(cluster.masterTimeout * 1000)) {
@@ -230,7 +236,7 @@ public final class SlaveRunner: ClusterConnectionDelegate {
         case .quit:
             logger.info("The master told this slave to quit")
             finish(code: 0, reason: "quit")
-        case .ready, .hatching, .hatchComplete, .stats, .stopped:
+        case .ready, .hatching, .hatchComplete, .stats, .stopped, .logs:
             logger.warning("Ignoring '\(message.typeName)' from the master: it is a slave's message")
         }
     }
@@ -241,7 +247,7 @@ public final class SlaveRunner: ClusterConnectionDelegate {
             state.connection = nil
             state.accepted = false
             state.lostSince = .now
-            state.runState = "ready"
+            state.runState = .ready
             return true
         }
         guard wasCurrent, !finished.isFired else { return }

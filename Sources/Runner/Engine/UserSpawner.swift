@@ -7,7 +7,7 @@ import Synchronization
 /// It moves the number of users of each class toward a target at a given rate (users per second,
 /// scheduled against the start time so that a long hatch does not drift), and stops them gracefully.
 /// The local runner drives it from the command line; a slave will drive it from its master's orders.
-public actor UserSpawner {
+public actor UserSpawner: UserSpawning {
     struct RunningUser {
         let context: UserContext
         let task: Task<Void, Never>
@@ -36,7 +36,12 @@ public actor UserSpawner {
     }
 
     /// Users currently running (started and not yet finished).
-    public nonisolated var aliveCount: Int { alive.value.load(ordering: .relaxed) }
+    public nonisolated var aliveCount: Int { alive.count }
+
+    /// Calls `handler` each time the last running user ends.
+    public func onAllUsersEnded(_ handler: @escaping @Sendable () -> Void) {
+        alive.setIdleHandler(handler)
+    }
 
     /// The number of users started and not stopped, per class name.
     public var countsByClass: [String: Int] {
@@ -124,11 +129,11 @@ public actor UserSpawner {
         let thread = engine.thread(for: id)
         let client = HTTPClient(baseURL: base, options: userClass.httpOptions, thread: thread, recorder: recorder)
         let context = UserContext(userID: id, userClassName: userClass.name, host: base, client: client, recorder: recorder)
-        alive.value.add(1, ordering: .relaxed)
+        alive.increment()
         let alive = self.alive
         let task = Task(executorPreference: thread) {
             await userClass.run(context)
-            alive.value.subtract(1, ordering: .relaxed)
+            alive.decrement()
         }
         running[classIndex].append(RunningUser(context: context, task: task))
     }
@@ -142,30 +147,24 @@ public actor UserSpawner {
     /// Stops every user: each finishes its current task within `timeout` seconds (0: at once), then
     /// the rest are killed (their requests in flight are aborted and not recorded). Waits for their
     /// `onStop` for at most `grace` seconds more.
-    public func stopAll(timeout: Double, grace: Double = 10) async {
+    public func stopAll(timeout: Double) async {
+        await stopAll(timeout: timeout, grace: 10)
+    }
+
+    /// ``stopAll(timeout:)`` with `grace` seconds for the users' `onStop`.
+    public func stopAll(timeout: Double, grace: Double) async {
         generation += 1
         let users = running.flatMap { $0 }
         running = classes.map { _ in [] }
         if timeout > 0 {
             for user in users { user.context.requestStop() }
-            await waitForUsers(seconds: timeout)
+            await alive.waitForZero(within: .milliseconds(Int64(timeout * 1000)))
         }
         for user in users { user.context.kill() }
-        await waitForUsers(seconds: grace)
+        await alive.waitForZero(within: .milliseconds(Int64(grace * 1000)))
         if aliveCount > 0 {
             logger.warning("\(aliveCount) users did not finish their on_stop within \(Int(grace)) s; going on without them")
         }
     }
-
-    private func waitForUsers(seconds: Double) async {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
-        while aliveCount > 0 && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-    }
 }
 
-/// A shared count of live users (an atomic in a class, so tasks can hold it).
-final class UserCounter: Sendable {
-    let value = Atomic<Int>(0)
-}

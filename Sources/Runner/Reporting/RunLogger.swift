@@ -37,6 +37,17 @@ public final class RunLogger: Sendable {
     public let level: Level
     private let file: Mutex<FileHandle?>
     private let hostname: String
+    private let kept = Mutex(KeptLines())
+
+    /// Lines kept for `GET /logs` (Locust keeps 500), and those not yet forwarded to a master.
+    struct KeptLines {
+        var recent: [String] = []
+        var unsent: [String] = []
+        var forwarding = false
+    }
+
+    /// How many recent lines are kept for the web UI.
+    static let keptLines = 500
 
     /// Creates a logger; `logfile` is opened for appending.
     public init(level: Level, logfile: String?) throws {
@@ -63,9 +74,34 @@ public final class RunLogger: Sendable {
         guard level >= self.level else { return }
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss,SSS"
-        let line = "[\(formatter.string(from: Date()))] \(hostname)/\(level.name)/locust.runner: \(message())\n"
+        let text = "[\(formatter.string(from: Date()))] \(hostname)/\(level.name)/locust.runner: \(message())"
+        let line = text + "\n"
         FileHandle.standardError.write(Data(line.utf8))
         file.withLock { $0?.write(Data(line.utf8)) }
+        kept.withLock { kept in
+            kept.recent.append(text)
+            if kept.recent.count > Self.keptLines { kept.recent.removeFirst(kept.recent.count - Self.keptLines) }
+            if kept.forwarding {
+                kept.unsent.append(text)
+                if kept.unsent.count > Self.keptLines { kept.unsent.removeFirst(kept.unsent.count - Self.keptLines) }
+            }
+        }
+    }
+
+    /// The last lines logged (at most 500), oldest first.
+    public var recentLines: [String] { kept.withLock { $0.recent } }
+
+    /// Keeps lines for ``takeUnsentLines()`` from now on (a slave forwards them to its master).
+    public func startForwarding() {
+        kept.withLock { $0.forwarding = true }
+    }
+
+    /// The lines logged since the last call (after ``startForwarding()``).
+    public func takeUnsentLines() -> [String] {
+        kept.withLock { kept in
+            defer { kept.unsent = [] }
+            return kept.unsent
+        }
     }
 
     /// Logs at DEBUG.

@@ -1,8 +1,9 @@
 import Foundation
 import LocustStats
 
-/// What a run shows and writes while it goes and when it ends: the history every second, the table
-/// every 2 s, then the summary, the CSV files and the exit code. Standalone runs and masters share it.
+/// What a process shows and writes while it runs and when it ends: the history every second, the table
+/// every 2 s (headless), then the summary, the CSV files and the exit code. Every front end shares it;
+/// it holds no control logic (the run controller owns timers and state).
 final class RunReporter: Sendable {
     let stats: RequestStats
     let settings: RunSettings
@@ -23,28 +24,33 @@ final class RunReporter: Sendable {
         }
     }
 
-    /// Resets statistics and history (`--reset-stats` once all users are spawned).
-    func reset() {
-        logger.info("Resetting stats")
-        stats.reset()
+    /// Forgets the history's running window (after the statistics were reset).
+    func resetHistory() {
         history.reset()
     }
 
-    /// Runs the periodic work until cancelled; `everySecond` runs first each second.
-    func ticker(userCount: @escaping @Sendable () -> Int, everySecond: @escaping @Sendable () -> Void) -> Task<Void, Never> {
+    /// Runs the periodic work until cancelled: every second the history (and `onSecond` with the
+    /// snapshot, the user count and the time), every 2 s the table when `printTable`.
+    func ticker(
+        printTable: Bool, userCount: @escaping @Sendable () -> Int,
+        onSecond: @escaping @Sendable (StatsSnapshot, Int, Double) -> Void = { _, _, _ in }
+    ) -> Task<Void, Never> {
         Task {
             var second = 0
+            let start = ContinuousClock.now
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                if Task.isCancelled { break }
                 second += 1
-                everySecond()
+                try? await Task.sleep(until: start + .seconds(second), clock: .continuous)
+                if Task.isCancelled { break }
                 let snapshot = stats.snapshot()
-                let rows = history.rows(for: snapshot, userCount: userCount(), at: Date().timeIntervalSince1970)
+                let users = userCount()
+                let now = Date().timeIntervalSince1970
+                onSecond(snapshot, users, now)
+                let rows = history.rows(for: snapshot, userCount: users, at: now)
                 if let csv {
                     do { try csv.appendHistory(rows) } catch { logger.error("cannot append to the history file: \(error)") }
                 }
-                if settings.printTable && second % 2 == 0 {
+                if printTable && second % 2 == 0 {
                     StandardOutput.write(console.statsTable(snapshot, current: true) + "\n")
                 }
             }
@@ -70,17 +76,5 @@ final class RunReporter: Sendable {
         let code: Int32 = failed ? settings.exitCodeOnError : 0
         logger.info("Shutting down (exit code \(code))")
         return code
-    }
-
-    /// Fires `stop` after `-t`, if given.
-    func armRunTime(_ stop: StopSignal) {
-        guard let runTime = settings.runTime else { return }
-        logger.info("Run time limit set to \(PythonStyle.number(runTime)) seconds")
-        let logger = self.logger
-        Task {
-            try? await Task.sleep(for: .milliseconds(Int64(runTime * 1000)))
-            if !stop.isFired { logger.info("--run-time limit reached, shutting down") }
-            stop.fire("run time")
-        }
     }
 }

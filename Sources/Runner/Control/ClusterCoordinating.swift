@@ -1,0 +1,16 @@
+/// What a master controller needs of its coordinator; ``MasterCoordinator`` is the real one, tests use
+/// a fake.
+public protocol ClusterCoordinating: Sendable {
+    /// Slaves connected and not missing.
+    var activeSlaveCount: Int { get }
+    /// Users the slaves report running.
+    var userCount: Int { get }
+    /// Each slave, by id.
+    var workers: [WorkerStatus] { get }
+    /// Orders `users` in all at `rate` per second, on `host` when given, of `classNames`.
+    func start(users: Int, rate: Double, host: String?, classNames: [String]?)
+    /// Stops every slave's users; returns once all answered (or their time ran out).
+    func stop(stopTimeout: Double) async
+    /// Calls `handler` with every event from now on.
+    func onEvent(_ handler: @escaping @Sendable (MasterCoordinator.Event) -> Void)
+}

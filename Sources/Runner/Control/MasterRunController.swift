@@ -1,0 +1,176 @@
+import Foundation
+import LocustAPI
+import LocustStats
+import Synchronization
+
+/// The master's controller (Locust's `MasterRunner`): no users of its own; orders go to the slaves
+/// through the ``MasterCoordinator``, whose merged statistics it shows.
+public actor MasterRunController: RunController {
+    public nonisolated let stats: RequestStats
+    public nonisolated let events = EventBroadcaster()
+    public nonisolated var isDistributed: Bool { true }
+
+    private let classes: [LocalRunController.ClassInfo]
+    private let coordinator: any ClusterCoordinating
+    private let scheduler: any RunScheduler
+    private let logger: RunLogger
+    private let stopTimeout: Double
+    private let resetStatsWhenSpawned: Bool
+    private var runTimer: (any ScheduledTimer)?
+    private var stopping: Task<Void, Never>?
+    private var slaveWaiters: [(count: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+    private nonisolated let published: Mutex<RunStatus>
+
+    /// Creates a controller over `coordinator`, which runs `classes`.
+    public init(
+        classes: [LocalRunController.ClassInfo], coordinator: any ClusterCoordinating, stats: RequestStats,
+        host: String?, stopTimeout: Double, resetStatsWhenSpawned: Bool, scheduler: any RunScheduler = TaskScheduler(),
+        logger: RunLogger
+    ) {
+        self.classes = classes
+        self.coordinator = coordinator
+        self.stats = stats
+        self.scheduler = scheduler
+        self.logger = logger
+        self.stopTimeout = stopTimeout
+        self.resetStatsWhenSpawned = resetStatsWhenSpawned
+        published = Mutex(RunStatus(
+            state: .ready, userCount: 0, targetUsers: 0, spawnRate: 0, host: host, userClasses: classes.map(\.name),
+            testIndex: 0, workers: []))
+    }
+
+    /// Subscribes to the coordinator's events; call once before the first start.
+    public func attach() {
+        coordinator.onEvent { [weak self] event in
+            guard let self else { return }
+            Task { await self.handle(event) }
+        }
+    }
+
+    public nonisolated func status() -> RunStatus {
+        var status = published.withLock { $0 }
+        status.workers = coordinator.workers
+        status.userCount = coordinator.userCount
+        return status
+    }
+
+    /// Waits until `count` slaves are connected; false after `limit` without them.
+    public func waitForSlaves(_ count: Int, within limit: Duration) async -> Bool {
+        if coordinator.activeSlaveCount >= count { return true }
+        let timer = scheduler.schedule(after: limit) { [weak self] in await self?.cancelSlaveWaits() }
+        defer { timer.cancel() }
+        return await withCheckedContinuation { continuation in
+            if coordinator.activeSlaveCount >= count {
+                continuation.resume(returning: true)
+            } else {
+                slaveWaiters.append((count, continuation))
+            }
+        }
+    }
+
+    public func start(_ request: StartRequest) async throws(StartRefusal) {
+        let current = published.withLock { $0 }
+        let plan = try StartPlan.make(request, classes: classes, current: current)
+        if current.state == .stopping {
+            throw StartRefusal("The test is stopping: wait until it has stopped, then start a new one")
+        }
+        let slaves = coordinator.activeSlaveCount
+        guard slaves > 0 else {
+            throw StartRefusal("You can't start a distributed test before at least one slave has connected")
+        }
+        let newTest = !current.state.isActive
+        if newTest {
+            stats.reset()
+            events.publish(.statsReset)
+        }
+        published.withLock { status in
+            status.targetUsers = plan.users
+            status.spawnRate = request.spawnRate
+            status.host = plan.host
+            status.userClasses = plan.classNames
+            if newTest { status.testIndex += 1 }
+        }
+        if newTest { events.publish(.testStarted(index: published.withLock { $0.testIndex })) }
+        if request.runTime != nil || newTest {
+            runTimer?.cancel()
+            runTimer = nil
+        }
+        if let runTime = request.runTime {
+            logger.info("Run time limit set to \(PythonStyle.number(runTime.seconds)) seconds")
+            let test = published.withLock { $0.testIndex }
+            runTimer = scheduler.schedule(after: runTime) { [weak self] in await self?.runTimeReached(test: test) }
+        }
+        setState(.spawning)
+        logger.info(
+            "Sending spawn jobs of \(plan.users) users at \(String(format: "%.2f", request.spawnRate)) spawn rate to \(slaves) ready slaves")
+        coordinator.start(users: plan.users, rate: request.spawnRate, host: request.host, classNames: plan.classNames)
+    }
+
+    public func stop(reason: StopReason) async {
+        let state = published.withLock { $0.state }
+        if let stopping {
+            await stopping.value
+            return
+        }
+        guard state.isActive else { return }
+        logger.info(reason.logLine)
+        runTimer?.cancel()
+        runTimer = nil
+        setState(.stopping)
+        let coordinator = self.coordinator
+        let stopTimeout = self.stopTimeout
+        let task = Task { await coordinator.stop(stopTimeout: stopTimeout) }
+        stopping = task
+        await task.value
+        stopping = nil
+        setState(.stopped)
+        events.publish(.testStopped(reason))
+    }
+
+    public func reset() {
+        logger.info("Resetting stats")
+        stats.reset()
+        events.publish(.statsReset)
+    }
+
+    // MARK: Internals
+
+    private func handle(_ event: MasterCoordinator.Event) async {
+        switch event {
+        case .slavesChanged(let active):
+            let ready = slaveWaiters.filter { $0.count <= active }
+            slaveWaiters.removeAll { $0.count <= active }
+            for waiter in ready { waiter.continuation.resume(returning: true) }
+            if active == 0, published.withLock({ $0.state.isActive }) {
+                await stop(reason: .noSlavesLeft)
+            }
+        case .spawningComplete(let users):
+            guard published.withLock({ $0.state }) == .spawning else { return }
+            setState(.running)
+            events.publish(.spawningComplete(users: users))
+            if resetStatsWhenSpawned { reset() }
+        }
+    }
+
+    /// Ends every ``waitForSlaves(_:within:)`` with false (its time ran out, or the process stops).
+    public func cancelSlaveWaits() {
+        let waiters = slaveWaiters
+        slaveWaiters = []
+        for waiter in waiters { waiter.continuation.resume(returning: false) }
+    }
+
+    private func runTimeReached(test: Int) async {
+        let status = published.withLock { $0 }
+        guard status.testIndex == test, status.state.isActive else { return }
+        await stop(reason: .runTime)
+    }
+
+    private func setState(_ state: RunState) {
+        let changed = published.withLock { status -> Bool in
+            guard status.state != state else { return false }
+            status.state = state
+            return true
+        }
+        if changed { events.publish(.state(state)) }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// What a controller shows of itself at one moment: the web UI's header and `GET /stats/requests`'s
+/// top-level keys.
+public struct RunStatus: Sendable, Equatable {
+    /// The test's state.
+    public var state: RunState
+    /// Users running now (reported by slaves on a master).
+    public var userCount: Int
+    /// Users the current (or last) test asked for.
+    public var targetUsers: Int
+    /// The spawn rate of the current (or last) test.
+    public var spawnRate: Double
+    /// The host the users target: the test's, else `--host`; nil when each class uses its own.
+    public var host: String?
+    /// The classes of the current (or last) test.
+    public var userClasses: [String]
+    /// Tests started in this process (0 before the first).
+    public var testIndex: Int
+    /// The slaves, on a master (empty standalone).
+    public var workers: [WorkerStatus]
+
+    /// Slaves that count for Locust's `worker_count`: every one not missing.
+    public var workerCount: Int { workers.filter { $0.state != .missing }.count }
+}
+
+/// One slave as the master sees it.
+public struct WorkerStatus: Sendable, Equatable {
+    /// Its id (`hostname_hex`).
+    public var id: String
+    /// The host name it announced.
+    public var hostname: String
+    /// Its state.
+    public var state: RunState
+    /// Users it runs.
+    public var userCount: Int
+    /// CPU use of its process in percent of one core, from its last heartbeat.
+    public var cpuUsage: Double
+    /// Resident memory of its process in bytes, from its last heartbeat.
+    public var memoryUsage: Int
+    /// When its last heartbeat arrived (seconds since 1970).
+    public var lastHeartbeat: Double
+}

@@ -1,0 +1,24 @@
+/// Why a test stopped.
+public enum StopReason: Sendable, Equatable {
+    /// `POST /stop`, the web UI's Stop button, or a new headless order.
+    case requested
+    /// The test's `-t`/`run_time` ran out.
+    case runTime
+    /// Every user ended by itself (`StopUser`), with users asked for.
+    case allUsersStopped
+    /// The last slave left a master's test.
+    case noSlavesLeft
+    /// SIGINT or SIGTERM.
+    case signal(String)
+
+    /// The log line Locust writes for it.
+    var logLine: String {
+        switch self {
+        case .requested: "Stopping the test"
+        case .runTime: "--run-time limit reached, stopping test"
+        case .allUsersStopped: "All users have stopped by themselves, stopping test"
+        case .noSlavesLeft: "The last slave quit, stopping test"
+        case .signal(let name): "Received \(name), shutting down"
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import LocustStats
+
+/// The command line as a front end of a run controller: start `-u/-r/-t` at once (a master first
+/// waits for `--expect-slaves`), print the table every 2 s, stop at `-t`, Ctrl-C or when every user
+/// ended, then print the summary and exit.
+struct HeadlessFrontend {
+    let controller: any RunController
+    let reporter: RunReporter
+    let request: StartRequest
+    let logger: RunLogger
+    /// On a master: how many slaves to wait for, and for how long.
+    var expectSlaves: (count: Int, within: Duration, startHint: String)?
+
+    /// Runs the test and returns the exit code.
+    func run() async -> Int32 {
+        let events = controller.events.subscribe()
+        let controller = self.controller
+        let interrupted = StopSignal()
+        let trap = SignalTrap { name in
+            interrupted.fire(name)
+            Task {
+                if let master = controller as? MasterRunController { await master.cancelSlaveWaits() }
+                await controller.stop(reason: .signal(name))
+            }
+        }
+        defer { _ = trap }
+        let ticker = reporter.ticker(printTable: reporter.settings.printTable, userCount: { controller.status().userCount })
+        defer { ticker.cancel() }
+
+        if let expect = expectSlaves, let master = controller as? MasterRunController {
+            logger.info("Waiting for slaves to be ready, \(master.status().workerCount) of \(expect.count) connected")
+            let ready = await master.waitForSlaves(expect.count, within: expect.within)
+            if !ready {
+                if interrupted.isFired { return reporter.finish() }
+                LocustMain.printError(
+                    "gave up waiting for \(expect.count) slaves after \(PythonStyle.number(expect.within.seconds)) s: \(master.status().workerCount) connected. \(expect.startHint)")
+                return 1
+            }
+        }
+        if interrupted.isFired { return reporter.finish() }
+        do {
+            try await controller.start(request)
+        } catch {
+            LocustMain.printError(error.message)
+            return LocustMain.usageExitCode
+        }
+        for await event in events {
+            switch event {
+            case .statsReset: reporter.resetHistory()
+            case .testStopped: return reporter.finish()
+            default: continue
+            }
+        }
+        return reporter.finish()
+    }
+}

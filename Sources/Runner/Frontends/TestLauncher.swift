@@ -1,0 +1,77 @@
+import Foundation
+import LocustAPI
+import LocustStats
+
+/// Builds the run controller for this process's role (standalone or master) and the front end that
+/// drives it (the command line when headless, else the web UI), runs them, and returns the exit code.
+struct TestLauncher {
+    let settings: RunSettings
+    let cluster: ClusterSettings
+    let web: WebSettings
+    let plugin: LoadedPlugin
+    let classes: [UserClass]
+    let logger: RunLogger
+
+    func run() async throws -> Int32 {
+        let stats = RequestStats()
+        let reporter = try RunReporter(stats: stats, settings: settings, logger: logger)
+        let infos = classes.map { LocalRunController.ClassInfo(name: $0.name, weight: $0.weight, host: $0.host) }
+        let request = StartRequest(
+            users: settings.users, spawnRate: settings.spawnRate, host: settings.host,
+            runTime: settings.runTime.map { Duration.seconds(saturating: $0) })
+        switch cluster.role {
+        case .master:
+            let coordinator = MasterCoordinator(
+                classes: classes, pluginClassNames: plugin.userClasses.map(\.name), fingerprint: plugin.fingerprint,
+                host: settings.host, stats: stats, logger: logger)
+            let server = try CoordinatorServer(host: cluster.masterBindHost, port: cluster.masterBindPort, delegate: coordinator)
+            logger.info("Starting master, listening for slaves on \(cluster.masterBindHost):\(server.port)")
+            let heartbeat = Task {
+                let start = ContinuousClock.now
+                var beat = 0
+                while !Task.isCancelled {
+                    beat += 1
+                    try? await Task.sleep(until: start + .seconds(ClusterProtocol.heartbeatInterval * Double(beat)), clock: .continuous)
+                    coordinator.tick()
+                }
+            }
+            let controller = MasterRunController(
+                classes: infos, coordinator: coordinator, stats: stats, host: settings.host, stopTimeout: settings.stopTimeout,
+                resetStatsWhenSpawned: settings.resetStats, logger: logger)
+            await controller.attach()
+            let expect = (
+                count: cluster.expectSlaves, within: Duration.seconds(saturating: cluster.expectSlavesMaxWait),
+                startHint: "Start them with: locust -f \(plugin.path) --slave --master-host <this host>")
+            let code: Int32
+            if settings.headless {
+                code = await HeadlessFrontend(
+                    controller: controller, reporter: reporter, request: request, logger: logger, expectSlaves: expect
+                ).run()
+            } else {
+                code = try await WebFrontend(
+                    controller: controller, reporter: reporter, settings: settings, web: web, plugin: plugin,
+                    classes: classes, logger: logger, autostart: web.autostart ? request : nil, expectSlaves: expect,
+                    slaveLogs: { coordinator.slaveLogs }
+                ).run()
+            }
+            heartbeat.cancel()
+            await coordinator.quitAll()
+            await server.shutdown()
+            return code
+        case .standalone, .slave:
+            let spawner = UserSpawner(
+                classes: classes, host: settings.host, engine: .shared, recorder: StatsRecorder(stats: stats), logger: logger)
+            let controller = LocalRunController(
+                classes: infos, spawner: spawner, stats: stats, host: settings.host, stopTimeout: settings.stopTimeout,
+                resetStatsWhenSpawned: settings.resetStats, logger: logger)
+            await controller.attach()
+            if settings.headless {
+                return await HeadlessFrontend(controller: controller, reporter: reporter, request: request, logger: logger).run()
+            }
+            return try await WebFrontend(
+                controller: controller, reporter: reporter, settings: settings, web: web, plugin: plugin, classes: classes,
+                logger: logger, autostart: web.autostart ? request : nil, expectSlaves: nil, slaveLogs: { [:] }
+            ).run()
+        }
+    }
+}

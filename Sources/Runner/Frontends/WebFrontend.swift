@@ -1,0 +1,160 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import LocustAPI
+import LocustStats
+import Logging
+import NIOCore
+import NIOSSL
+
+/// The web UI as a front end of a run controller: serves the page and Locust's HTTP API until Ctrl-C
+/// (or `--autoquit` seconds after a test ends), starts at once with `--autostart`, then prints the
+/// summary, writes the CSV files (and `--html`) and returns the exit code.
+struct WebFrontend {
+    let controller: any RunController
+    let reporter: RunReporter
+    let settings: RunSettings
+    let web: WebSettings
+    let plugin: LoadedPlugin
+    let classes: [UserClass]
+    let logger: RunLogger
+    /// `--autostart`: the test to start at once.
+    let autostart: StartRequest?
+    /// On a master, the slaves an autostart waits for.
+    let expectSlaves: (count: Int, within: Duration, startHint: String)?
+    let slaveLogs: @Sendable () -> [String: [String]]
+
+    /// Where Debian's libjs-chart.js puts Chart.js.
+    static let chartJSPath = "/usr/share/javascript/chart.js/chart.min.js"
+    /// Chart.js, read once (nil when libjs-chart.js is not installed: the UI then draws no charts).
+    static let chartJS: String? = try? String(contentsOfFile: chartJSPath, encoding: .utf8)
+
+    /// Hummingbird's own log: only its critical lines (ours say what the server does).
+    static var serverLogger: Logger {
+        var logger = Logger(label: "locust.web")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    func run() async throws -> Int32 {
+        let charts = ChartHistory()
+        let environment = WebEnvironment(
+            controller: controller, reporter: reporter, charts: charts, logger: logger, slaveLogs: slaveLogs, classes: classes,
+            locustfile: URL(fileURLWithPath: plugin.path).lastPathComponent, settings: settings, web: web,
+            startedAt: Date().timeIntervalSince1970)
+        let routes = WebRoutes(environment: environment)
+        let router = Router(context: BasicRequestContext.self)
+        if let auth = web.auth { router.add(middleware: BasicAuthMiddleware(user: auth.user, password: auth.password)) }
+        routes.register(on: router)
+
+        let bound = StopSignal()
+        let app = Application(
+            router: router, server: try serverBuilder(),
+            configuration: ApplicationConfiguration(address: .hostname(web.host, port: web.port), serverName: nil, backlog: 1024),
+            onServerRunning: { channel in bound.fire("\(channel.localAddress?.port ?? web.port)") },
+            logger: Self.serverLogger)
+        let serverTask = Task { try await app.run() }
+        let failure = Task {
+            do { try await serverTask.value } catch { bound.fire("error: \(error)") }
+        }
+        let answer = await bound.wait()
+        if answer.hasPrefix("error: ") {
+            throw RunnerError.badInput("cannot serve the web UI on \(web.host):\(web.port): \(answer.dropFirst(7))")
+        }
+        let scheme = web.tlsCert == nil ? "http" : "https"
+        let shownHost = web.host == "0.0.0.0" || web.host.isEmpty ? "0.0.0.0" : web.host
+        logger.info("Starting web interface at \(scheme)://\(shownHost):\(answer)\(web.basePath)/")
+        if Self.chartJS == nil {
+            logger.warning("Chart.js not found at \(Self.chartJSPath) (apt-get install libjs-chart.js): the web UI draws no charts")
+        }
+
+        let exit = StopSignal()
+        let trap = SignalTrap { name in exit.fire(name) }
+        defer { _ = trap }
+        let controller = self.controller
+        let ticker = reporter.ticker(printTable: false, userCount: { controller.status().userCount }) { snapshot, users, now in
+            charts.record(snapshot, userCount: users, test: controller.status().testIndex, at: now)
+        }
+        let reporter = self.reporter
+        let autoquit = web.autoquit
+        let logger = self.logger
+        let events = controller.events.subscribe()
+        let watcher = Task {
+            for await event in events {
+                switch event {
+                case .statsReset:
+                    reporter.resetHistory()
+                case .testStarted(let index):
+                    let status = controller.status()
+                    charts.testStarted(index: index, at: Date().timeIntervalSince1970, targetUsers: status.targetUsers, host: status.host)
+                case .testStopped:
+                    charts.testStopped(at: Date().timeIntervalSince1970)
+                    if let autoquit {
+                        logger.info("--autoquit: exiting in \(autoquit) seconds")
+                        Task {
+                            try? await Task.sleep(for: .seconds(autoquit))
+                            exit.fire("autoquit")
+                        }
+                    }
+                default:
+                    continue
+                }
+            }
+        }
+        if let autostart {
+            Task { await startAutomatically(autostart, exit: exit) }
+        }
+
+        let reason = await exit.wait()
+        if reason != "autoquit" && reason != "failed" { logger.info("Received \(reason), shutting down") }
+        if let master = controller as? MasterRunController { await master.cancelSlaveWaits() }
+        await controller.stop(reason: .signal(reason))
+        ticker.cancel()
+        watcher.cancel()
+        serverTask.cancel()
+        _ = await failure.value
+        if let path = web.htmlReport { writeReport(routes.reportHTML(theme: "light"), to: path) }
+        return reason == "failed" ? 1 : reporter.finish()
+    }
+
+    private func startAutomatically(_ request: StartRequest, exit: StopSignal) async {
+        if let expect = expectSlaves, let master = controller as? MasterRunController {
+            logger.info("Waiting for slaves to be ready, \(master.status().workerCount) of \(expect.count) connected")
+            guard await master.waitForSlaves(expect.count, within: expect.within) else {
+                if exit.isFired { return }
+                LocustMain.printError(
+                    "gave up waiting for \(expect.count) slaves after \(PythonStyle.number(expect.within.seconds)) s: \(master.status().workerCount) connected. \(expect.startHint)")
+                exit.fire("failed")
+                return
+            }
+        }
+        do {
+            try await controller.start(request)
+        } catch {
+            LocustMain.printError(error.message)
+            exit.fire("failed")
+        }
+    }
+
+    private func serverBuilder() throws -> HTTPServerBuilder {
+        guard let cert = web.tlsCert, let key = web.tlsKey else { return .http1() }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(cert).map { NIOSSLCertificateSource.certificate($0) }
+            let privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
+            let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(privateKey))
+            return try .tls(.http1(), tlsConfiguration: configuration)
+        } catch {
+            throw RunnerError.badInput("cannot use --tls-cert '\(cert)' with --tls-key '\(key)': \(error)")
+        }
+    }
+
+    private func writeReport(_ html: String, to path: String) {
+        do {
+            try html.write(toFile: path, atomically: true, encoding: .utf8)
+            logger.info("Wrote the HTML report to \(path)")
+        } catch {
+            logger.error("cannot write the HTML report to \(path): \(error)")
+        }
+    }
+}

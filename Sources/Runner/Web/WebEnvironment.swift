@@ -1,0 +1,20 @@
+import LocustAPI
+import LocustStats
+
+/// What the web server's routes read and drive: the controller, the reporter's files, the charts, the
+/// logs, and the plugin's classes.
+struct WebEnvironment: Sendable {
+    let controller: any RunController
+    let reporter: RunReporter
+    let charts: ChartHistory
+    let logger: RunLogger
+    /// Each slave's recent log lines (a master's; empty standalone).
+    let slaveLogs: @Sendable () -> [String: [String]]
+    let classes: [UserClass]
+    /// The plugin file's name, as Locust names its locustfile in downloads.
+    let locustfile: String
+    let settings: RunSettings
+    let web: WebSettings
+    /// When this process started (seconds since 1970), for the report.
+    let startedAt: Double
+}
