@@ -1,6 +1,6 @@
 # SwiftLocust: build, demo and test.
 #
-#   make deps    install libcurl headers, nginx and wrk if missing (apt-get, as root)
+#   make deps    install libcurl headers, nginx, wrk and Chart.js (the web UI's charts) if missing (apt-get, as root)
 #   make build   the runner and demo target (release), then every scenario plugin in Plugins/
 #   make demo    run the Shop example for 15 s against a local locust-demo-target
 #   make test    build, then all tests; the integration tests run the real binaries
@@ -31,7 +31,8 @@ deps:
 		missing+=(libcurl4-openssl-dev); fi; \
 	command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light); \
 	command -v wrk >/dev/null 2>&1 || missing+=(wrk); \
-	if (( $${#missing[@]} == 0 )); then echo "deps: libcurl headers, nginx and wrk are present"; exit 0; fi; \
+	[[ -f /usr/share/javascript/chart.js/chart.min.js ]] || missing+=(libjs-chart.js); \
+	if (( $${#missing[@]} == 0 )); then echo "deps: libcurl headers, nginx, wrk and Chart.js are present"; exit 0; fi; \
 	echo "deps: installing $${missing[*]}"; \
 	if [[ $$(id -u) == 0 ]]; then sudo=(); \
 	elif command -v sudo >/dev/null 2>&1; then sudo=(sudo); \

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make demo`: starts locust-demo-target on a free port of 127.0.0.1, runs the Shop example against it
-# for 15 s (50 users, 25/s), prints the runner's summary and the server's own request count, and always
-# stops the server (by its PID).
+# `make demo`: starts locust-demo-target on a free port of 127.0.0.1, then a master and two slaves on this
+# machine running the Shop example against it for 30 s (50 users, 25/s, `--autostart`): the web UI is live
+# at http://127.0.0.1:8089 (WEB_PORT) while it runs and 10 s after. Then the master's summary and the
+# server's own request count; every process is stopped by its PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,15 +12,20 @@ for file in "$BIN/locust" "$BIN/locust-demo-target" "$PLUGIN"; do
     [[ -e $file ]] || { echo "demo: $file is missing: run 'make build'" >&2; exit 1; }
 done
 
+WEB_PORT=${WEB_PORT:-8089}
 work=$(mktemp -d)
 server_pid=""
+slave_pids=()
+stop_pid() {
+    local pid=$1
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
 stop_server() {
-    if [[ -n $server_pid ]]; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
+    for pid in "${slave_pids[@]}"; do stop_pid "$pid"; done
+    if [[ -n $server_pid ]]; then stop_pid "$server_pid"; fi
     rm -rf "$work"
 }
 trap stop_server EXIT
@@ -46,8 +52,18 @@ port=${port//[^0-9]/}
 url=http://127.0.0.1:$port
 echo "$line"
 
+# A free port for the coordinator (the master binds it; the slaves connect to it).
+cluster_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+for n in 1 2; do
+    "$BIN/locust" -f "$PLUGIN" --slave --master-host 127.0.0.1 --master-port "$cluster_port" --loglevel WARNING \
+        >"$work/slave$n.out" 2>"$work/slave$n.err" </dev/null &
+    slave_pids+=($!)
+done
+echo "Web UI: http://127.0.0.1:$WEB_PORT (live while the test runs, 30 s, and 10 s after)"
 status=0
-"$BIN/locust" -f "$PLUGIN" --host "$url" --headless -u 50 -r 25 -t 15s --stop-timeout 5 || status=$?
+"$BIN/locust" -f "$PLUGIN" --master --master-bind-host 127.0.0.1 --master-bind-port "$cluster_port" --expect-slaves 2 \
+    --web-host 127.0.0.1 --web-port "$WEB_PORT" --autostart --autoquit 10 \
+    --host "$url" -u 50 -r 25 -t 30s --stop-timeout 5 || status=$?
 
 stats=$(curl -s --max-time 5 "$url/stats" || true)
 total=$(sed -n 's/^{"requests":\([0-9]*\).*/\1/p' <<<"$stats")

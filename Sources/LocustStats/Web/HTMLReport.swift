@@ -5,7 +5,7 @@
 /// percentiles, the failures, the exceptions, the task ratios and, when the Chart.js source is
 /// given, charts of the history (requests and failures per second, the 50th and 95th percentile
 /// response times, the number of users). Without Chart.js the tables are rendered and a note
-/// takes the charts' place; no script is included then.
+/// takes the charts' place, and the page holds no JavaScript.
 ///
 /// The data is also embedded as JSON (`<script type="application/json" id="locust-report-data">`)
 /// in the shape of Locust's report `templateArgs`: `requests_statistics`, `failures_statistics`,
@@ -102,7 +102,13 @@ public struct HTMLReport: Sendable {
 
     // MARK: Sections
 
+    /// The entries, then the aggregated one.
     private var rows: [StatsEntry] { snapshot.entries + [snapshot.total] }
+
+    /// ``rows`` with whether each is the aggregated one.
+    private var rowsMarked: [(entry: StatsEntry, isTotal: Bool)] {
+        snapshot.entries.map { ($0, false) } + [(snapshot.total, true)]
+    }
 
     private func requestTable() -> String {
         var html = "<section>\n<h2>Request Statistics</h2>\n<table id=\"requests\">\n<thead><tr>"
@@ -113,7 +119,7 @@ public struct HTMLReport: Sendable {
             html += "<th>\(Self.escape(title))</th>"
         }
         html += "</tr></thead>\n<tbody>\n"
-        for entry in rows {
+        for (entry, isTotal) in rowsMarked {
             let minimum = entry.minResponseTime.map { "\(PythonFormat.truncated(StatsRequestsJSON.properRound($0)))" } ?? "0"
             let maximum = "\(PythonFormat.truncated(StatsRequestsJSON.properRound(entry.maxResponseTime)))"
             let cells = [
@@ -123,7 +129,7 @@ public struct HTMLReport: Sendable {
                 PythonFormat.fixed(snapshot.totalRPS(of: entry), decimals: 2),
                 PythonFormat.fixed(snapshot.totalFailPerSec(of: entry), decimals: 2),
             ]
-            html += Self.row(cells, total: entry == snapshot.total)
+            html += Self.row(cells, total: isTotal)
         }
         return html + "</tbody>\n</table>\n</section>\n"
     }
@@ -134,9 +140,9 @@ public struct HTMLReport: Sendable {
             html += "<th>\(Self.escape(title))</th>"
         }
         html += "</tr></thead>\n<tbody>\n"
-        for entry in rows {
+        for (entry, isTotal) in rowsMarked {
             let values = entry.percentiles(percentiles).map { "\(PythonNumber.percentile($0))" }
-            html += Self.row([entry.method, entry.name] + values, total: entry == snapshot.total)
+            html += Self.row([entry.method, entry.name] + values, total: isTotal)
         }
         return html + "</tbody>\n</table>\n</section>\n"
     }

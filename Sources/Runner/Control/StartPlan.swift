@@ -31,7 +31,8 @@ struct StartPlan: Equatable {
             }
             chosen = known.filter { names.contains($0) }
         } else {
-            chosen = known
+            // An edit (a start while running) keeps the running test's classes; a new test runs them all.
+            chosen = current.state.isActive ? current.userClasses : known
         }
         var host = current.host
         if let given = request.host, !given.isEmpty {

@@ -11,6 +11,8 @@ struct HeadlessFrontend {
     let logger: RunLogger
     /// On a master: how many slaves to wait for, and for how long.
     var expectSlaves: (count: Int, within: Duration, startHint: String)?
+    /// `--html PATH`: the report to write at the end, and what it is made of.
+    var htmlReport: (path: String, source: ReportSource)?
 
     /// Runs the test and returns the exit code.
     func run() async -> Int32 {
@@ -25,7 +27,11 @@ struct HeadlessFrontend {
             }
         }
         defer { _ = trap }
-        let ticker = reporter.ticker(printTable: reporter.settings.printTable, userCount: { controller.status().userCount })
+        let charts = htmlReport?.source.charts
+        let ticker = reporter.ticker(printTable: reporter.settings.printTable, userCount: { controller.status().userCount }) {
+            snapshot, users, now in
+            charts?.record(snapshot, userCount: users, test: controller.status().testIndex, at: now)
+        }
         defer { ticker.cancel() }
 
         if let expect = expectSlaves, let master = controller as? MasterRunController {
@@ -48,7 +54,9 @@ struct HeadlessFrontend {
         for await event in events {
             switch event {
             case .statsReset: reporter.resetHistory()
-            case .testStopped: return reporter.finish()
+            case .testStopped:
+                if let htmlReport { htmlReport.source.write(to: htmlReport.path, logger: logger) }
+                return reporter.finish()
             default: continue
             }
         }

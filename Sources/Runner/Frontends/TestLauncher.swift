@@ -45,7 +45,8 @@ struct TestLauncher {
             let code: Int32
             if settings.headless {
                 code = await HeadlessFrontend(
-                    controller: controller, reporter: reporter, request: request, logger: logger, expectSlaves: expect
+                    controller: controller, reporter: reporter, request: request, logger: logger, expectSlaves: expect,
+                    htmlReport: htmlReport(controller)
                 ).run()
             } else {
                 code = try await WebFrontend(
@@ -66,12 +67,23 @@ struct TestLauncher {
                 resetStatsWhenSpawned: settings.resetStats, logger: logger)
             await controller.attach()
             if settings.headless {
-                return await HeadlessFrontend(controller: controller, reporter: reporter, request: request, logger: logger).run()
+                return await HeadlessFrontend(
+                    controller: controller, reporter: reporter, request: request, logger: logger, htmlReport: htmlReport(controller)
+                ).run()
             }
             return try await WebFrontend(
                 controller: controller, reporter: reporter, settings: settings, web: web, plugin: plugin, classes: classes,
                 logger: logger, autostart: web.autostart ? request : nil, expectSlaves: nil, slaveLogs: { [:] }
             ).run()
+        }
+    }
+
+    /// `--html PATH` on a headless run: the report's path and its source.
+    private func htmlReport(_ controller: any RunController) -> (path: String, source: ReportSource)? {
+        web.htmlReport.map { path in
+            (path, ReportSource(
+                controller: controller, charts: ChartHistory(), classes: classes,
+                locustfile: URL(fileURLWithPath: plugin.path).lastPathComponent, startedAt: Date().timeIntervalSince1970))
         }
     }
 }

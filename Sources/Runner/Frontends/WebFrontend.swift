@@ -39,10 +39,12 @@ struct WebFrontend {
 
     func run() async throws -> Int32 {
         let charts = ChartHistory()
+        let locustfile = URL(fileURLWithPath: plugin.path).lastPathComponent
+        let report = ReportSource(
+            controller: controller, charts: charts, classes: classes, locustfile: locustfile, startedAt: Date().timeIntervalSince1970)
         let environment = WebEnvironment(
             controller: controller, reporter: reporter, charts: charts, logger: logger, slaveLogs: slaveLogs, classes: classes,
-            locustfile: URL(fileURLWithPath: plugin.path).lastPathComponent, settings: settings, web: web,
-            startedAt: Date().timeIntervalSince1970)
+            locustfile: locustfile, settings: settings, web: web, report: report)
         let routes = WebRoutes(environment: environment)
         let router = Router(context: BasicRequestContext.self)
         if let auth = web.auth { router.add(middleware: BasicAuthMiddleware(user: auth.user, password: auth.password)) }
@@ -114,7 +116,7 @@ struct WebFrontend {
         watcher.cancel()
         serverTask.cancel()
         _ = await failure.value
-        if let path = web.htmlReport { writeReport(routes.reportHTML(theme: "light"), to: path) }
+        if let path = web.htmlReport { report.write(to: path, logger: logger) }
         return reason == "failed" ? 1 : reporter.finish()
     }
 
@@ -146,15 +148,6 @@ struct WebFrontend {
             return try .tls(.http1(), tlsConfiguration: configuration)
         } catch {
             throw RunnerError.badInput("cannot use --tls-cert '\(cert)' with --tls-key '\(key)': \(error)")
-        }
-    }
-
-    private func writeReport(_ html: String, to path: String) {
-        do {
-            try html.write(toFile: path, atomically: true, encoding: .utf8)
-            logger.info("Wrote the HTML report to \(path)")
-        } catch {
-            logger.error("cannot write the HTML report to \(path): \(error)")
         }
     }
 }

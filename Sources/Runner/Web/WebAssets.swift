@@ -1085,7 +1085,12 @@ table.picker td { padding: 7px 10px; }
         plugins: {
           decimation: { enabled: true, algorithm: "min-max" },
           legend: { position: "top", align: "end", labels: { color: text, boxWidth: 12, boxHeight: 12 } },
-          tooltip: { callbacks: { title: (items) => (items.length ? fmtClock(items[0].parsed.x) : "") } },
+          tooltip: {
+            callbacks: {
+              title: (items) => (items.length ? fmtClock(items[0].parsed.x) : ""),
+              label: (item) => `${item.dataset.label}: ${item.parsed.y == null ? "—" : round(item.parsed.y, 2)}`,
+            },
+          },
         },
       },
     });

@@ -15,6 +15,5 @@ struct WebEnvironment: Sendable {
     let locustfile: String
     let settings: RunSettings
     let web: WebSettings
-    /// When this process started (seconds since 1970), for the report.
-    let startedAt: Double
+    let report: ReportSource
 }

@@ -155,13 +155,7 @@ struct WebRoutes: Sendable {
         ])
     }
 
-    private func taskRatioClasses() -> [TaskRatioClass] {
-        let chosen = Set(environment.controller.status().userClasses)
-        return environment.classes.filter { chosen.contains($0.name) }.map { userClass in
-            TaskRatioClass(
-                name: userClass.name, weight: userClass.weight, tasks: userClass.tasks.map { .init(name: $0.name, weight: $0.weight) })
-        }
-    }
+    private func taskRatioClasses() -> [TaskRatioClass] { environment.report.taskRatioClasses }
 
     private func fullHistory() -> Response {
         guard let csv = environment.reporter.csv, environment.settings.csvFullHistory else {
@@ -176,23 +170,13 @@ struct WebRoutes: Sendable {
     }
 
     private func report(_ request: Request) -> Response {
-        let html = reportHTML(theme: request.uri.queryParameters.get("theme") == "dark" ? "dark" : "light")
+        let html = environment.report.html(theme: request.uri.queryParameters.get("theme") == "dark" ? "dark" : "light")
         var response = text(html, type: "text/html; charset=utf-8")
         if request.uri.queryParameters.get("download") != nil {
             response.headers[.contentDisposition] = CSVDownloadName.reportContentDisposition(
                 startTime: snapshot().total.startTime, locustfile: environment.locustfile, host: environment.controller.status().host)
         }
         return response
-    }
-
-    /// The one-file HTML report (`GET /stats/report`, `--html`).
-    func reportHTML(theme: String) -> String {
-        let status = environment.controller.status()
-        return HTMLReport(
-            snapshot: snapshot(), history: environment.charts.reportPoints, taskRatio: taskRatioClasses(), host: status.host,
-            locustfile: environment.locustfile, startTime: environment.startedAt, endTime: Date().timeIntervalSince1970,
-            theme: theme, chartJS: WebFrontend.chartJS
-        ).render()
     }
 
     private func metrics() -> Response {

@@ -196,3 +196,14 @@ struct LocalRunControllerTests {
         #expect(spawner.stops.count == 1)
     }
 }
+
+extension LocalRunControllerTests {
+    @Test func anEditWithoutClassesKeepsTheTestsClasses() async throws {
+        let (controller, spawner, _, _) = await make()
+        try await controller.start(StartRequest(users: 2, spawnRate: 1, userClasses: ["Api"]))
+        try await controller.start(StartRequest(users: 4, spawnRate: 1))
+        await spawner.waitForSpawns(2)
+        #expect(spawner.spawns[1].target == [0, 4])
+        #expect(controller.status().userClasses == ["Api"])
+    }
+}

@@ -447,7 +447,12 @@
         plugins: {
           decimation: { enabled: true, algorithm: "min-max" },
           legend: { position: "top", align: "end", labels: { color: text, boxWidth: 12, boxHeight: 12 } },
-          tooltip: { callbacks: { title: (items) => (items.length ? fmtClock(items[0].parsed.x) : "") } },
+          tooltip: {
+            callbacks: {
+              title: (items) => (items.length ? fmtClock(items[0].parsed.x) : ""),
+              label: (item) => `${item.dataset.label}: ${item.parsed.y == null ? "—" : round(item.parsed.y, 2)}`,
+            },
+          },
         },
       },
     });
