@@ -175,48 +175,48 @@ final class ManualScheduler: RunScheduler {
 
 /// Collects a controller's events and waits for one.
 final class EventLog: Sendable {
-    private let events = Mutex<[ControllerEvent]>([])
+    private final class Box: Sendable {
+        struct State {
+            var events: [ControllerEvent] = []
+            var waiters: [(ControllerEvent, CheckedContinuation<Void, Never>)] = []
+        }
+        let state = Mutex(State())
+
+        func append(_ event: ControllerEvent) {
+            let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+                state.events.append(event)
+                let matched = state.waiters.filter { $0.0 == event }.map(\.1)
+                state.waiters.removeAll { $0.0 == event }
+                return matched
+            }
+            for waiter in ready { waiter.resume() }
+        }
+    }
+
+    private let box = Box()
     private let task: Task<Void, Never>
-    private let waiters = Mutex<[(ControllerEvent, CheckedContinuation<Void, Never>)]>([])
 
     init(_ broadcaster: EventBroadcaster) {
         let stream = broadcaster.subscribe()
-        let events = self.events
-        let waiters = self.waiters
+        let box = self.box
         task = Task {
-            for await event in stream {
-                events.withLock { $0.append(event) }
-                let ready = waiters.withLock { list -> [CheckedContinuation<Void, Never>] in
-                    let matched = list.filter { $0.0 == event }.map(\.1)
-                    list.removeAll { $0.0 == event }
-                    return matched
-                }
-                for waiter in ready { waiter.resume() }
-            }
+            for await event in stream { box.append(event) }
         }
     }
 
     deinit { task.cancel() }
 
-    var all: [ControllerEvent] { events.withLock { $0 } }
+    var all: [ControllerEvent] { box.state.withLock { $0.events } }
 
     /// Returns once `event` has been published (at once if it already was).
     func wait(for event: ControllerEvent) async {
         await withCheckedContinuation { continuation in
-            let seen = events.withLock { $0.contains(event) }
-            if seen {
-                continuation.resume()
-            } else {
-                waiters.withLock { $0.append((event, continuation)) }
-                // It may have arrived between the check and the registration.
-                if events.withLock({ $0.contains(event) }) {
-                    let mine = waiters.withLock { list -> CheckedContinuation<Void, Never>? in
-                        guard let index = list.firstIndex(where: { $0.0 == event }) else { return nil }
-                        return list.remove(at: index).1
-                    }
-                    mine?.resume()
-                }
+            let seen = box.state.withLock { state -> Bool in
+                if state.events.contains(event) { return true }
+                state.waiters.append((event, continuation))
+                return false
             }
+            if seen { continuation.resume() }
         }
     }
 }

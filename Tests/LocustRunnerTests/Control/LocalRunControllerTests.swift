@@ -60,7 +60,7 @@ struct LocalRunControllerTests {
         await controller.stop(reason: .requested)
         #expect(controller.status().state == .stopped)
         #expect(spawner.stops == [2])
-        #expect(events.all.contains(.testStopped(.requested)))
+        await events.wait(for: .testStopped(.requested))
         #expect(controller.stats.total.numRequests == 1)
         try await controller.start(StartRequest(users: 1, spawnRate: 1))
         #expect(controller.status().testIndex == 2)
@@ -94,7 +94,7 @@ struct LocalRunControllerTests {
         spawner.finishSpawn()
         await scheduler.fireActive()
         #expect(controller.status().state == .stopped)
-        #expect(events.all.contains(.testStopped(.runTime)))
+        await events.wait(for: .testStopped(.runTime))
 
         // A new test without -t: the old timer is gone, and one that fires late stops nothing.
         try await controller.start(StartRequest(users: 2, spawnRate: 2))
