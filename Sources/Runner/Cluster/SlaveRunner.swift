@@ -247,7 +247,8 @@ public final class SlaveRunner: ClusterConnectionDelegate {
             state.connection = nil
             state.accepted = false
             state.lostSince = .now
-            state.runState = .ready
+            // Locust's `cleanup`: the users of a lost master are stopping; `ready` once they have.
+            state.runState = .cleanup
             return true
         }
         guard wasCurrent, !finished.isFired else { return }
@@ -256,6 +257,9 @@ public final class SlaveRunner: ClusterConnectionDelegate {
         Task {
             _ = await spawner.newTicket()
             await spawner.stopAll(timeout: 0)
+            self.state.withLock { state in
+                if state.runState == .cleanup { state.runState = .ready }
+            }
         }
     }
 }
