@@ -7,6 +7,8 @@ public protocol ClusterCoordinating: Sendable {
     var userCount: Int { get }
     /// Each slave, by id.
     var workers: [WorkerStatus] { get }
+    /// The users per class ordered to the active slaves, summed.
+    var assignedCounts: [String: Int] { get }
     /// Orders `users` in all at `rate` per second, on `host` when given, of `classNames`.
     func start(users: Int, rate: Double, host: String?, classNames: [String]?)
     /// Stops every slave's users; returns once all answered (or their time ran out).

@@ -129,6 +129,10 @@ public actor LocalRunController: RunController {
         for waiter in waiters { waiter.resume() }
     }
 
+    public func userClassCounts() async -> [String: Int] {
+        await spawner.countsByClass
+    }
+
     public func reset() {
         logger.info("Resetting stats")
         stats.reset()

@@ -127,6 +127,10 @@ public actor MasterRunController: RunController {
         events.publish(.testStopped(reason))
     }
 
+    public func userClassCounts() async -> [String: Int] {
+        coordinator.assignedCounts
+    }
+
     public func reset() {
         logger.info("Resetting stats")
         stats.reset()

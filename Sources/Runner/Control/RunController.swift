@@ -22,4 +22,6 @@ public protocol RunController: Actor {
     func stop(reason: StopReason) async
     /// Resets the statistics (the test goes on).
     func reset()
+    /// Users running now per class name (Locust's `user_classes_count`; the master's, as its slaves report).
+    func userClassCounts() async -> [String: Int]
 }

@@ -55,7 +55,7 @@ struct HeadlessFrontend {
             switch event {
             case .statsReset: reporter.resetHistory()
             case .testStopped:
-                if let htmlReport { htmlReport.source.write(to: htmlReport.path, logger: logger) }
+                if let htmlReport { await htmlReport.source.write(to: htmlReport.path, logger: logger) }
                 return reporter.finish()
             default: continue
             }

@@ -83,7 +83,7 @@ struct TestLauncher {
         web.htmlReport.map { path in
             (path, ReportSource(
                 controller: controller, charts: ChartHistory(), classes: classes,
-                locustfile: URL(fileURLWithPath: plugin.path).lastPathComponent, startedAt: Date().timeIntervalSince1970))
+                locustfile: URL(fileURLWithPath: plugin.path).lastPathComponent))
         }
     }
 }

@@ -41,7 +41,7 @@ struct WebFrontend {
         let charts = ChartHistory()
         let locustfile = URL(fileURLWithPath: plugin.path).lastPathComponent
         let report = ReportSource(
-            controller: controller, charts: charts, classes: classes, locustfile: locustfile, startedAt: Date().timeIntervalSince1970)
+            controller: controller, charts: charts, classes: classes, locustfile: locustfile)
         let environment = WebEnvironment(
             controller: controller, reporter: reporter, charts: charts, logger: logger, slaveLogs: slaveLogs, classes: classes,
             locustfile: locustfile, settings: settings, web: web, report: report)
@@ -116,7 +116,7 @@ struct WebFrontend {
         watcher.cancel()
         serverTask.cancel()
         _ = await failure.value
-        if let path = web.htmlReport { report.write(to: path, logger: logger) }
+        if let path = web.htmlReport { await report.write(to: path, logger: logger) }
         return reason == "failed" ? 1 : reporter.finish()
     }
 

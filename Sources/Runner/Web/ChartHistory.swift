@@ -12,6 +12,7 @@ final class ChartHistory: Sendable {
         var currentFailPerSec: Double
         var p50: Double?
         var p95: Double?
+        var average: Double?
     }
 
     struct NamePoint: Sendable {
@@ -63,7 +64,8 @@ final class ChartHistory: Sendable {
         }
         let point = Point(
             time: time, test: test, userCount: userCount, currentRPS: snapshot.currentRPS,
-            currentFailPerSec: snapshot.currentFailPerSec, p50: current?.0, p95: current?.1 ?? nil)
+            currentFailPerSec: snapshot.currentFailPerSec, p50: current?.0, p95: current?.1 ?? nil,
+            average: snapshot.total.numRequests > 0 ? snapshot.total.average : nil)
         let names = snapshot.entries.map { entry in
             (
                 "\(entry.method) \(entry.name)",
@@ -124,7 +126,8 @@ final class ChartHistory: Sendable {
     var reportPoints: [ReportPoint] {
         state.withLock { state in
             state.points.map {
-                ReportPoint(time: $0.time, userCount: $0.userCount, currentRPS: $0.currentRPS, currentFailPerSec: $0.currentFailPerSec, p50: $0.p50, p95: $0.p95)
+                ReportPoint(time: $0.time, userCount: $0.userCount, currentRPS: $0.currentRPS, currentFailPerSec: $0.currentFailPerSec, p50: $0.p50, p95: $0.p95,
+                    averageResponseTime: $0.average)
             }
         }
     }

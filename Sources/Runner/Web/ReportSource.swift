@@ -10,31 +10,35 @@ struct ReportSource: Sendable {
     let classes: [UserClass]
     /// The plugin file's name.
     let locustfile: String
-    /// When this process started (seconds since 1970).
-    let startedAt: Double
 
-    /// The classes of the current (or last) test with their weights, for the task ratio.
-    var taskRatioClasses: [TaskRatioClass] {
-        let chosen = Set(controller.status().userClasses)
-        return classes.filter { chosen.contains($0.name) }.map { userClass in
+    /// Every class with the users running of it, as Locust's `/tasks` and report weigh them (running users
+    /// per class); before any user runs, by the classes' weights, so the ratio says what a start would do.
+    func taskRatioClasses() async -> [TaskRatioClass] {
+        let counts = await controller.userClassCounts()
+        let running = counts.values.reduce(0, +) > 0
+        return classes.map { userClass in
             TaskRatioClass(
-                name: userClass.name, weight: userClass.weight, tasks: userClass.tasks.map { .init(name: $0.name, weight: $0.weight) })
+                name: userClass.name, weight: running ? counts[userClass.name] ?? 0 : userClass.weight,
+                tasks: userClass.tasks.map { .init(name: $0.name, weight: $0.weight) })
         }
     }
 
-    /// The report's HTML, in the `light` or `dark` theme.
-    func html(theme: String, download: Bool = false) -> String {
-        HTMLReport(
-            snapshot: controller.stats.snapshot(), history: charts.reportPoints, taskRatio: taskRatioClasses,
-            host: controller.status().host, locustfile: locustfile, startTime: startedAt, endTime: Date().timeIntervalSince1970,
-            theme: theme, chartJS: WebFrontend.chartJS, showDownloadLink: download
+    /// The report's HTML, in the `light` or `dark` theme; `download` when it is sent as a file (it then
+    /// has no link to download itself).
+    func html(theme: String, download: Bool = false) async -> String {
+        let snapshot = controller.stats.snapshot()
+        return HTMLReport(
+            snapshot: snapshot, history: charts.reportPoints, taskRatio: await taskRatioClasses(), host: controller.status().host,
+            locustfile: locustfile, startTime: snapshot.total.startTime,
+            endTime: snapshot.total.lastRequestTimestamp ?? Date().timeIntervalSince1970,
+            theme: theme, chartJS: WebFrontend.chartJS, showDownloadLink: !download
         ).render()
     }
 
     /// Writes the report to `path` (`--html`), logging the outcome.
-    func write(to path: String, logger: RunLogger) {
+    func write(to path: String, logger: RunLogger) async {
         do {
-            try html(theme: "light").write(toFile: path, atomically: true, encoding: .utf8)
+            try await html(theme: "light", download: true).write(toFile: path, atomically: true, encoding: .utf8)
             logger.info("Wrote the HTML report to \(path)")
         } catch {
             logger.error("cannot write the HTML report to \(path): \(error)")

@@ -29,9 +29,9 @@ struct WebRoutes: Sendable {
         group.get("stats/failures/csv") { _, _ in csv(StatsCSV().failuresCSV(snapshot()), kind: .failures) }
         group.get("exceptions/csv") { _, _ in csv(StatsCSV().exceptionsCSV(snapshot()), kind: .exceptions) }
         group.get("stats/requests_full_history/csv") { _, _ in fullHistory() }
-        group.get("stats/report") { request, _ in report(request) }
+        group.get("stats/report") { request, _ in await report(request) }
         group.get("exceptions") { _, _ in json(ExceptionsJSON.body(snapshot: snapshot())) }
-        group.get("tasks") { _, _ in json(TaskRatioJSON.body(classes: taskRatioClasses())) }
+        group.get("tasks") { _, _ in json(TaskRatioJSON.body(classes: await environment.report.taskRatioClasses())) }
         group.get("logs") { _, _ in
             json(.object([
                 "master": .array(environment.logger.recentLines.map { .string($0) }),
@@ -155,8 +155,6 @@ struct WebRoutes: Sendable {
         ])
     }
 
-    private func taskRatioClasses() -> [TaskRatioClass] { environment.report.taskRatioClasses }
-
     private func fullHistory() -> Response {
         guard let csv = environment.reporter.csv, environment.settings.csvFullHistory else {
             return text(
@@ -169,10 +167,12 @@ struct WebRoutes: Sendable {
         return self.csv(content, kind: .requestsFullHistory)
     }
 
-    private func report(_ request: Request) -> Response {
-        let html = environment.report.html(theme: request.uri.queryParameters.get("theme") == "dark" ? "dark" : "light")
+    private func report(_ request: Request) async -> Response {
+        let download = request.uri.queryParameters.get("download") != nil
+        let html = await environment.report.html(
+            theme: request.uri.queryParameters.get("theme") == "dark" ? "dark" : "light", download: download)
         var response = text(html, type: "text/html; charset=utf-8")
-        if request.uri.queryParameters.get("download") != nil {
+        if download {
             response.headers[.contentDisposition] = CSVDownloadName.reportContentDisposition(
                 startTime: snapshot().total.startTime, locustfile: environment.locustfile, host: environment.controller.status().host)
         }

@@ -28,6 +28,7 @@ final class FakeCoordinator: ClusterCoordinating {
         }
     }
     var starts: [Start] { state.withLock { $0.starts } }
+    var assignedCounts: [String: Int] { ["Web": userCount] }
     var stops: [Double] { state.withLock { $0.stops } }
 
     func start(users: Int, rate: Double, host: String?, classNames: [String]?) {
