@@ -8,7 +8,8 @@ import Darwin
 import Synchronization
 
 /// Writes Locust's four CSV files for `--csv PREFIX`: `PREFIX_stats.csv`, `PREFIX_failures.csv`
-/// and `PREFIX_exceptions.csv` (rewritten whole by each ``write(_:)``) and
+/// and `PREFIX_exceptions.csv` (rewritten whole by each ``write(_:)``: written to `PATH.tmp`, then renamed
+/// over `PATH`, so a reader, or a run killed mid-write, never sees half a file) and
 /// `PREFIX_stats_history.csv` (appended to by ``appendHistory(_:)`` while the test runs).
 /// The headers are written when the writer is created. Thread-safe.
 public final class CSVWriter: Sendable {
@@ -76,9 +77,9 @@ public final class CSVWriter: Sendable {
         let exceptions = format.exceptionsCSV(snapshot)
         try files.withLock { files in
             guard files.isOpen else { return }
-            try Self.replace(files.stats, path: statsPath, with: stats)
-            try Self.replace(files.failures, path: failuresPath, with: failures)
-            try Self.replace(files.exceptions, path: exceptionsPath, with: exceptions)
+            try Self.replaceAtomically(path: statsPath, with: stats)
+            try Self.replaceAtomically(path: failuresPath, with: failures)
+            try Self.replaceAtomically(path: exceptionsPath, with: exceptions)
         }
     }
 
@@ -104,6 +105,26 @@ public final class CSVWriter: Sendable {
     }
 
     // MARK: File operations
+
+    /// Writes `text` to `path.tmp`, then renames it over `path`.
+    private static func replaceAtomically(path: String, with text: String) throws {
+        let temporary = path + ".tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if descriptor < 0 { throw CSVWriterError(path: temporary, operation: "open", code: errno) }
+        do {
+            try replace(descriptor, path: temporary, with: text)
+        } catch {
+            closeDescriptor(descriptor)
+            unlink(temporary)
+            throw error
+        }
+        closeDescriptor(descriptor)
+        if rename(temporary, path) != 0 {
+            let code = errno
+            unlink(temporary)
+            throw CSVWriterError(path: path, operation: "rename", code: code)
+        }
+    }
 
     private static func replace(_ descriptor: Int32, path: String, with text: String) throws {
         let bytes = Array(text.utf8)

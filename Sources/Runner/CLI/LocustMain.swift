@@ -43,6 +43,7 @@ public enum LocustMain {
                 return 0
             }
             let logger = try RunLogger(level: settings.logLevel, logfile: options.logfile)
+            logger.info("Starting SwiftLocust \(LocustABI.productVersion)")
             switch cluster.role {
             case .slave:
                 // A slave runs whatever its master orders; the master's --host wins over its own.

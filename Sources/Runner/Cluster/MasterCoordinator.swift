@@ -321,9 +321,9 @@ public final class MasterCoordinator: ClusterConnectionDelegate, ClusterCoordina
 
     public func connectionClosed(_ connection: ClusterConnection, error: (any Error)?) {
         if connection.slaveID != nil {
-            remove(connection, reason: error.map { "\($0)" } ?? "disconnected")
+            remove(connection, reason: error.map(ConnectionErrorText.describe) ?? "disconnected")
         } else if let error {
-            logger.warning("Closed coordinator connection from \(connection.peer): \(error)")
+            logger.warning("Closed coordinator connection from \(connection.peer): \(ConnectionErrorText.describe(error))")
         }
     }
 

@@ -44,11 +44,11 @@ public final class SlaveRunner: ClusterConnectionDelegate {
         self.classes = plugin.userClasses
         self.settings = settings
         self.cluster = cluster
-        self.logger = logger
-        let recorder = StatsRecorder(stats: stats)
-        spawner = UserSpawner(classes: plugin.userClasses, host: settings.host, engine: .shared, recorder: recorder, logger: logger)
+        self.logger = logger.named("locust.runners")
         let hostname = ProcessInfo.processInfo.hostName
         slaveID = "\(hostname)_\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
+        let recorder = StatsRecorder(stats: stats, logger: logger.named("locust.user.task"), node: slaveID)
+        spawner = UserSpawner(classes: plugin.userClasses, host: settings.host, engine: .shared, recorder: recorder, logger: logger)
         (inbox, inboxWriter) = AsyncStream.makeStream(of: ClusterMessage.self)
     }
 
@@ -98,7 +98,8 @@ public final class SlaveRunner: ClusterConnectionDelegate {
                 return true
             } catch {
                 attempt += 1
-                if attempt == 1 { logger.warning("Cannot reach the master yet (\(error)); retrying every second") }
+                if attempt == 1 { logger.warning(
+                        "Cannot reach the master at \(cluster.masterHost):\(cluster.masterPort) yet (\(ConnectionErrorText.describe(error))); retrying every second") }
                 if ContinuousClock.now >= deadline { return false }
                 try? await Task.sleep(for: .seconds(1))
             }
@@ -181,7 +182,7 @@ public final class SlaveRunner: ClusterConnectionDelegate {
                     try await CoordinatorClient.connect(host: cluster.masterHost, port: cluster.masterPort, group: group, delegate: self)
                     logger.info("Reconnected to the master")
                 } catch {
-                    logger.debug("Reconnect failed: \(error)")
+                    logger.debug("Reconnect failed: \(ConnectionErrorText.describe(error))")
                 }
             }
         }
@@ -252,7 +253,7 @@ public final class SlaveRunner: ClusterConnectionDelegate {
             return true
         }
         guard wasCurrent, !finished.isFired else { return }
-        logger.warning("Lost the master (\(error.map { "\($0)" } ?? "connection closed")): stopping users, reconnecting for up to \(PythonStyle.number(cluster.masterTimeout)) s")
+        logger.warning("Lost the master (\(error.map(ConnectionErrorText.describe) ?? "connection closed")): stopping users, reconnecting for up to \(PythonStyle.number(cluster.masterTimeout)) s")
         let spawner = self.spawner
         Task {
             _ = await spawner.newTicket()

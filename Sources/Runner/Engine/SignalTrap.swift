@@ -5,8 +5,9 @@ import Foundation
 public final class SignalTrap {
     private let sources: [any DispatchSourceSignal]
 
-    /// Starts trapping; `onSignal` runs on a dispatch queue with the signal's name.
-    public init(onSignal: @escaping @Sendable (String) -> Void) {
+    /// Starts trapping; `onSignal` runs on a dispatch queue with the signal's name; `beforeExit` runs
+    /// when a second signal ends the process at once (to write what was counted so far).
+    public init(beforeExit: @escaping @Sendable () -> Void = {}, onSignal: @escaping @Sendable (String) -> Void) {
         let queue = DispatchQueue(label: "locust.signals")
         let count = SignalCounter()
         sources = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")].map { number, name in
@@ -15,6 +16,7 @@ public final class SignalTrap {
             source.setEventHandler {
                 if count.increment() > 1 {
                     FileHandle.standardError.write(Data("Second \(name): exiting without waiting for users\n".utf8))
+                    beforeExit()
                     exit(1)
                 }
                 onSignal(name)

@@ -19,7 +19,8 @@ struct HeadlessFrontend {
         let events = controller.events.subscribe()
         let controller = self.controller
         let interrupted = StopSignal()
-        let trap = SignalTrap { name in
+        let reporter = self.reporter
+        let trap = SignalTrap(beforeExit: { reporter.writeFinalFiles() }) { name in
             interrupted.fire(name)
             Task {
                 if let master = controller as? MasterRunController { await master.cancelSlaveWaits() }

@@ -14,6 +14,7 @@ struct TestLauncher {
 
     func run() async throws -> Int32 {
         let stats = RequestStats()
+        let runners = logger.named("locust.runners")
         let reporter = try RunReporter(stats: stats, settings: settings, logger: logger)
         let infos = classes.map { LocalRunController.ClassInfo(name: $0.name, weight: $0.weight, host: $0.host) }
         let request = StartRequest(
@@ -23,7 +24,7 @@ struct TestLauncher {
         case .master:
             let coordinator = MasterCoordinator(
                 classes: classes, pluginClassNames: plugin.userClasses.map(\.name), fingerprint: plugin.fingerprint,
-                host: settings.host, stats: stats, logger: logger)
+                host: settings.host, stats: stats, logger: runners)
             let server = try CoordinatorServer(host: cluster.masterBindHost, port: cluster.masterBindPort, delegate: coordinator)
             logger.info("Starting master, listening for slaves on \(cluster.masterBindHost):\(server.port)")
             let heartbeat = Task {
@@ -37,7 +38,7 @@ struct TestLauncher {
             }
             let controller = MasterRunController(
                 classes: infos, coordinator: coordinator, stats: stats, host: settings.host, stopTimeout: settings.stopTimeout,
-                resetStatsWhenSpawned: settings.resetStats, logger: logger)
+                resetStatsWhenSpawned: settings.resetStats, logger: runners)
             await controller.attach()
             let expect = (
                 count: cluster.expectSlaves, within: Duration.seconds(saturating: cluster.expectSlavesMaxWait),
@@ -61,10 +62,10 @@ struct TestLauncher {
             return code
         case .standalone, .slave:
             let spawner = UserSpawner(
-                classes: classes, host: settings.host, engine: .shared, recorder: StatsRecorder(stats: stats), logger: logger)
+                classes: classes, host: settings.host, engine: .shared, recorder: StatsRecorder(stats: stats, logger: logger.named("locust.user.task")), logger: runners)
             let controller = LocalRunController(
                 classes: infos, spawner: spawner, stats: stats, host: settings.host, stopTimeout: settings.stopTimeout,
-                resetStatsWhenSpawned: settings.resetStats, logger: logger)
+                resetStatsWhenSpawned: settings.resetStats, logger: runners)
             await controller.attach()
             if settings.headless {
                 return await HeadlessFrontend(

@@ -43,7 +43,8 @@ struct WebFrontend {
         let report = ReportSource(
             controller: controller, charts: charts, classes: classes, locustfile: locustfile)
         let environment = WebEnvironment(
-            controller: controller, reporter: reporter, charts: charts, logger: logger, slaveLogs: slaveLogs, classes: classes,
+            controller: controller, reporter: reporter, charts: charts, logger: logger.named("locust.web"), slaveLogs: slaveLogs,
+            classes: classes,
             locustfile: locustfile, settings: settings, web: web, report: report)
         let routes = WebRoutes(environment: environment)
         let router = Router(context: BasicRequestContext.self)
@@ -72,13 +73,13 @@ struct WebFrontend {
         }
 
         let exit = StopSignal()
-        let trap = SignalTrap { name in exit.fire(name) }
+        let reporter = self.reporter
+        let trap = SignalTrap(beforeExit: { reporter.writeFinalFiles() }) { name in exit.fire(name) }
         defer { _ = trap }
         let controller = self.controller
         let ticker = reporter.ticker(printTable: false, userCount: { controller.status().userCount }) { snapshot, users, now in
             charts.record(snapshot, userCount: users, test: controller.status().testIndex, at: now)
         }
-        let reporter = self.reporter
         let autoquit = web.autoquit
         let logger = self.logger
         let events = controller.events.subscribe()

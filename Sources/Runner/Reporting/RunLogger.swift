@@ -1,8 +1,9 @@
 import Foundation
 import Synchronization
 
-/// The runner's log, as Locust writes it: `[time] host/LEVEL/locust.runner: message`, to standard
-/// error and, with `--logfile`, to a file.
+/// The runner's log, as Locust writes it: `[time] host/LEVEL/locust.main: message` (one name per
+/// concern: `locust.main`, `locust.runners`, `locust.web`, `locust.user.task`), to standard error and,
+/// with `--logfile`, to a file.
 public final class RunLogger: Sendable {
     /// Log levels, by Locust's names.
     public enum Level: Int, Sendable, Comparable, CaseIterable {
@@ -35,9 +36,18 @@ public final class RunLogger: Sendable {
 
     /// Messages below this level are dropped.
     public let level: Level
-    private let file: Mutex<FileHandle?>
-    private let hostname: String
-    private let kept = Mutex(KeptLines())
+    /// The logger's name in each line (`locust.main`, `locust.runners`, ...), as Locust's loggers.
+    public let name: String
+    private let sink: Sink
+
+    /// Where the lines of a logger and of every logger ``named(_:)`` from it go.
+    final class Sink: Sendable {
+        let file: Mutex<FileHandle?>
+        let hostname = ProcessInfo.processInfo.hostName
+        let kept = Mutex(KeptLines())
+
+        init(file: FileHandle?) { self.file = Mutex(file) }
+    }
 
     /// Lines kept for `GET /logs` (Locust keeps 500), and those not yet forwarded to a master.
     struct KeptLines {
@@ -49,10 +59,10 @@ public final class RunLogger: Sendable {
     /// How many recent lines are kept for the web UI.
     static let keptLines = 500
 
-    /// Creates a logger; `logfile` is opened for appending.
+    /// Creates a logger named `locust.main`; `logfile` is opened for appending.
     public init(level: Level, logfile: String?) throws {
         self.level = level
-        self.hostname = ProcessInfo.processInfo.hostName
+        self.name = "locust.main"
         if let logfile {
             if !FileManager.default.fileExists(atPath: logfile) {
                 guard FileManager.default.createFile(atPath: logfile, contents: nil) else {
@@ -63,10 +73,21 @@ public final class RunLogger: Sendable {
                 throw RunnerError.badInput("cannot open log file '\(logfile)' for writing")
             }
             handle.seekToEndOfFile()
-            file = Mutex(handle)
+            sink = Sink(file: handle)
         } else {
-            file = Mutex(nil)
+            sink = Sink(file: nil)
         }
+    }
+
+    private init(level: Level, name: String, sink: Sink) {
+        self.level = level
+        self.name = name
+        self.sink = sink
+    }
+
+    /// A logger with another name writing to the same places (and kept in the same recent lines).
+    public func named(_ name: String) -> RunLogger {
+        RunLogger(level: level, name: name, sink: sink)
     }
 
     /// Logs at `level`.
@@ -74,11 +95,11 @@ public final class RunLogger: Sendable {
         guard level >= self.level else { return }
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss,SSS"
-        let text = "[\(formatter.string(from: Date()))] \(hostname)/\(level.name)/locust.runner: \(message())"
+        let text = "[\(formatter.string(from: Date()))] \(sink.hostname)/\(level.name)/\(name): \(message())"
         let line = text + "\n"
         FileHandle.standardError.write(Data(line.utf8))
-        file.withLock { $0?.write(Data(line.utf8)) }
-        kept.withLock { kept in
+        sink.file.withLock { $0?.write(Data(line.utf8)) }
+        sink.kept.withLock { kept in
             kept.recent.append(text)
             if kept.recent.count > Self.keptLines { kept.recent.removeFirst(kept.recent.count - Self.keptLines) }
             if kept.forwarding {
@@ -89,16 +110,16 @@ public final class RunLogger: Sendable {
     }
 
     /// The last lines logged (at most 500), oldest first.
-    public var recentLines: [String] { kept.withLock { $0.recent } }
+    public var recentLines: [String] { sink.kept.withLock { $0.recent } }
 
     /// Keeps lines for ``takeUnsentLines()`` from now on (a slave forwards them to its master).
     public func startForwarding() {
-        kept.withLock { $0.forwarding = true }
+        sink.kept.withLock { $0.forwarding = true }
     }
 
     /// The lines logged since the last call (after ``startForwarding()``).
     public func takeUnsentLines() -> [String] {
-        kept.withLock { kept in
+        sink.kept.withLock { kept in
             defer { kept.unsent = [] }
             return kept.unsent
         }

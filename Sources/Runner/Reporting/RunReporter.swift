@@ -1,5 +1,6 @@
 import Foundation
 import LocustStats
+import Synchronization
 
 /// What a process shows and writes while it runs and when it ends: the history every second, the table
 /// every 2 s (headless), then the summary, the CSV files and the exit code. Every front end shares it;
@@ -11,6 +12,9 @@ final class RunReporter: Sendable {
     let history: StatsHistory
     let csv: CSVWriter?
     let console = ConsoleReport(nameWidth: TerminalSize.statsNameWidth)
+    /// The whole second of the last history block written (a final block in the same second is not
+    /// written again).
+    private let lastHistorySecond = Mutex<Int?>(nil)
 
     init(stats: RequestStats, settings: RunSettings, logger: RunLogger) throws {
         self.stats = stats
@@ -29,8 +33,12 @@ final class RunReporter: Sendable {
         history.reset()
     }
 
-    /// Runs the periodic work until cancelled: every second the history (and `onSecond` with the
-    /// snapshot, the user count and the time), every 2 s the table when `printTable`.
+    /// Runs the periodic work until cancelled: every second the history, the CSV files (rewritten, as
+    /// Locust's `CSV_STATS_INTERVAL_SEC`, so a killed run leaves its figures) and `onSecond` with the
+    /// snapshot, the user count and the time; every 2 s the table when `printTable`.
+    ///
+    /// Ticks fall half a second off the whole seconds from the start, so a `-t` of whole seconds ends
+    /// between two tables instead of printing one just before the summary.
     func ticker(
         printTable: Bool, userCount: @escaping @Sendable () -> Int,
         onSecond: @escaping @Sendable (StatsSnapshot, Int, Double) -> Void = { _, _, _ in }
@@ -40,15 +48,21 @@ final class RunReporter: Sendable {
             let start = ContinuousClock.now
             while !Task.isCancelled {
                 second += 1
-                try? await Task.sleep(until: start + .seconds(second), clock: .continuous)
+                try? await Task.sleep(until: start + .milliseconds(1000 * second - 500), clock: .continuous)
                 if Task.isCancelled { break }
                 let snapshot = stats.snapshot()
                 let users = userCount()
                 let now = Date().timeIntervalSince1970
                 onSecond(snapshot, users, now)
-                let rows = history.rows(for: snapshot, userCount: users, at: now)
                 if let csv {
-                    do { try csv.appendHistory(rows) } catch { logger.error("cannot append to the history file: \(error)") }
+                    let rows = history.rows(for: snapshot, userCount: users, at: now)
+                    do {
+                        try csv.appendHistory(rows)
+                        lastHistorySecond.withLock { $0 = Int(now) }
+                        try csv.write(snapshot)
+                    } catch {
+                        logger.error("cannot write the CSV files: \(error)")
+                    }
                 }
                 if printTable && second % 2 == 0 {
                     StandardOutput.write(console.statsTable(snapshot, current: true) + "\n")
@@ -57,24 +71,33 @@ final class RunReporter: Sendable {
         }
     }
 
-    /// Prints the summary, writes the CSV files and returns the exit code.
+    /// Writes the CSV files, logs the exit code, prints the summary (in Locust's order) and returns the code.
     func finish() -> Int32 {
         let final = stats.snapshot()
-        if let csv {
-            do {
-                try csv.appendHistory(history.rows(for: final, userCount: 0, at: Date().timeIntervalSince1970))
-                try csv.write(final)
-                csv.close()
-            } catch {
-                logger.error("cannot write the CSV files: \(error)")
-            }
-        }
-        StandardOutput.write(
-            console.statsTable(final, current: false) + "\n\n" + console.percentileTable(final) + "\n\n"
-                + console.errorReport(final) + "\n")
+        writeFinalFiles(final)
         let failed = final.total.numFailures > 0 || !final.exceptions.isEmpty
         let code: Int32 = failed ? settings.exitCodeOnError : 0
         logger.info("Shutting down (exit code \(code))")
+        StandardOutput.write(
+            console.statsTable(final, current: false) + "\n\n" + console.percentileTable(final) + "\n\n"
+                + console.errorReport(final) + "\n")
         return code
+    }
+
+    /// The last history block (unless one was written in this second already) and the CSV files.
+    /// Also what a second Ctrl-C writes before the process exits.
+    func writeFinalFiles(_ final: StatsSnapshot? = nil) {
+        guard let csv else { return }
+        let final = final ?? stats.snapshot()
+        let now = Date().timeIntervalSince1970
+        do {
+            let repeated = lastHistorySecond.withLock { $0 == Int(now) }
+            if !repeated { try csv.appendHistory(history.rows(for: final, userCount: 0, at: now)) }
+            lastHistorySecond.withLock { $0 = Int(now) }
+            try csv.write(final)
+            csv.close()
+        } catch {
+            logger.error("cannot write the CSV files: \(error)")
+        }
     }
 }
