@@ -3,6 +3,12 @@
 // every scenario plugin link the same dynamic `libLocustAPI.so` (see docs/ARCHITECTURE.md).
 import PackageDescription
 
+// Library evolution warns once per file that imports Foundation publicly ("module 'Foundation' was not
+// compiled with library evolution support"): expected, since Foundation ships with the toolchain the
+// runner and every plugin share. Scenario builds would print them on every first build, so LocustAPI's
+// warnings are silenced unless LOCUSTAPI_WARNINGS=1 (`make build` sets it, so this project still sees them).
+let warningFlags: [String] = Context.environment["LOCUSTAPI_WARNINGS"] == "1" ? [] : ["-suppress-warnings"]
+
 let package = Package(
     name: "LocustAPI",
     products: [
@@ -21,7 +27,7 @@ let package = Package(
             path: ".",
             exclude: ["Package.swift", "CCurl"],
             swiftSettings: [
-                .unsafeFlags(["-enable-library-evolution"]),
+                .unsafeFlags(["-enable-library-evolution"] + warningFlags),
                 .swiftLanguageMode(.v6),
                 .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
             ]

@@ -40,6 +40,11 @@ public final class RequestStats: Sendable {
         }
     }
 
+    /// Counts a request cut off in flight by a stop (see ``StatsSnapshot/interruptedRequests``).
+    public func recordInterrupted() {
+        state.withLock { $0.interrupted += 1 }
+    }
+
     /// Records an exception raised by user code now.
     /// - Parameters:
     ///   - message: The exception message.

@@ -16,12 +16,16 @@ public struct StatsSnapshot: Sendable, Codable, Equatable {
     public private(set) var recentResponseTimes: ResponseTimeWindow
     /// When the snapshot was taken (seconds since the epoch).
     public private(set) var takenAt: Double
+    /// Requests in flight when a stop cut them off: not completed, so in no entry (k6's interrupted
+    /// iterations); the summary reports them.
+    public private(set) var interruptedRequests: Int
 
     /// Creates a snapshot; the lists are put in report order.
     public init(
         entries: [StatsEntry], total: StatsEntry, errors: [StatsError] = [], exceptions: [StatsException] = [],
-        recentResponseTimes: ResponseTimeWindow = ResponseTimeWindow(), takenAt: Double = 0
+        recentResponseTimes: ResponseTimeWindow = ResponseTimeWindow(), takenAt: Double = 0, interruptedRequests: Int = 0
     ) {
+        self.interruptedRequests = interruptedRequests
         self.entries = entries.sorted { ($0.name, $0.method) < ($1.name, $1.method) }
         self.total = total
         self.errors = errors.sorted { lhs, rhs in

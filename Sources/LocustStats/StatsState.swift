@@ -16,6 +16,8 @@ struct StatsState: Sendable {
     var errors: [StatsErrorKey: StatsError] = [:]
     var exceptions: [StatsExceptionKey: StatsException] = [:]
     var window = ResponseTimeWindow()
+    /// Requests cut off in flight by a stop.
+    var interrupted = 0
 
     init(startTime: Double) {
         total = StatsEntry(method: "", name: Self.aggregatedName, startTime: startTime)
@@ -25,6 +27,7 @@ struct StatsState: Sendable {
     init(_ snapshot: StatsSnapshot) {
         total = snapshot.total
         window = snapshot.recentResponseTimes
+        interrupted = snapshot.interruptedRequests
         mergeTables(of: snapshot)
     }
 
@@ -84,6 +87,7 @@ struct StatsState: Sendable {
         mergeTables(of: snapshot)
         total.merge(snapshot.total)
         window.merge(snapshot.recentResponseTimes)
+        interrupted += snapshot.interruptedRequests
     }
 
     /// Adds the entries, errors and exceptions of `snapshot`.
@@ -123,12 +127,14 @@ struct StatsState: Sendable {
         errors.removeAll()
         exceptions.removeAll()
         window.reset()
+        interrupted = 0
     }
 
     /// A consistent copy in report order.
     func snapshot(at time: Double) -> StatsSnapshot {
         StatsSnapshot(
             entries: entries, total: total, errors: Array(errors.values),
-            exceptions: Array(exceptions.values), recentResponseTimes: window, takenAt: time)
+            exceptions: Array(exceptions.values), recentResponseTimes: window, takenAt: time,
+            interruptedRequests: interrupted)
     }
 }

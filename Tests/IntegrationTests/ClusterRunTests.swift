@@ -300,6 +300,51 @@ extension Integration {
             #expect((aggregated.int("Request Count") ?? 0) >= 4)
             for slave in slaveResults { #expect(slave.exited(0), "\(slave)") }
         }
+
+        @Test("The last slave leaving stops a headless master's test: it exits with its summary")
+        func lastSlaveLeavingEndsTheTest() async throws {
+            let nginx = try #require(NginxServer.current)
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let port = try Loopback.freePort()
+            let master = try locust.start(
+                ["-f", locust.binaries.testPlugin, "--master", "--headless", "-u", "2", "-r", "2", "--expect-slaves", "1",
+                 "--master-bind-host", "127.0.0.1", "--master-bind-port", String(port), "--csv", directory.file("last"),
+                 "--only-summary", "--host", nginx.url, "CountingUser"],
+                in: directory)
+            let slave = try startSlave(port: port, in: directory)
+            #expect(await waitFor("All users spawned", in: master))
+            // A slave that quits (SIGTERM) sends its last statistics and 'quit'; the master then has none left.
+            slave.send(SIGTERM)
+            let result = await master.wait(timeout: .seconds(20))
+            #expect(result.exited(0), "the master must stop the test and exit by itself:\n\(result)")
+            #expect(result.stderr.contains("The last slave quit, stopping test"), "\(result)")
+            #expect(result.stdout.contains("Response time percentiles"), "no summary: \(result.stdout)")
+            let aggregated = try #require(try CSVTable.read(directory.file("last") + "_stats.csv").row(name: "Aggregated"))
+            #expect((aggregated.int("Request Count") ?? 0) > 0)
+        }
+
+        @Test("Exceptions on a master: the Nodes column names the slaves that raised them, not 'local'")
+        func exceptionNodesAreSlaves() async throws {
+            let nginx = try #require(NginxServer.current)
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let port = try Loopback.freePort()
+            let master = try locust.start(
+                masterArguments(
+                    port: port, users: 2, runTime: "3s", slaves: 2, csv: directory.file("nodes"),
+                    extra: ["--host", nginx.url], classes: ["ThrowingUser"]),
+                in: directory)
+            let slaves = try (0..<2).map { _ in try startSlave(port: port, in: directory) }
+            let result = await master.wait(timeout: .seconds(40))
+            _ = await slaves.asyncMap { await $0.wait(timeout: .seconds(15)) }
+            #expect(result.exited(1), "exceptions, so exit code 1:\n\(result)")
+            let rows = try CSVTable.read(directory.file("nodes") + "_exceptions.csv").rows
+            let row = try #require(rows.first { $0["Message"]?.contains("the task broke") == true }, "\(rows)")
+            let nodes = (row["Nodes"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            #expect(Set(nodes).count == 2, "both slaves raised it: \(row)")
+            #expect(!nodes.contains("local"), "\(row)")
+        }
     }
 }
 

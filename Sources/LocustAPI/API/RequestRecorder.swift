@@ -8,4 +8,12 @@ public protocol RequestRecorder: Sendable {
     func recordRequest(method: String, name: String, responseTime: Double, contentLength: Int, error: String?)
     /// Records an error thrown by a task or hook: its description and where it came from.
     func recordException(message: String, location: String)
+    /// Records a request cut off by the test's stop while in flight (not a completed request: it has no
+    /// response time), so that the summary can say how many there were.
+    func recordInterruptedRequest(method: String, name: String)
+}
+
+extension RequestRecorder {
+    /// Ignores interrupted requests (recorders that do not count them).
+    public func recordInterruptedRequest(method: String, name: String) {}
 }

@@ -1,4 +1,4 @@
-import Foundation
+internal import Foundation
 
 /// A user class as the runner sees it: metadata for listing, weighting and the master, and a way to run
 /// one user through its whole life. Made in the plugin, where the concrete type is known.

@@ -1,5 +1,5 @@
 internal import CCurl
-import Foundation
+internal import Foundation
 import Glibc
 
 /// One pooled curl easy handle of an engine thread, and the state of the request it carries.

@@ -1,5 +1,5 @@
 internal import CCurl
-import Foundation
+internal import Foundation
 import Synchronization
 
 /// One event-loop thread of the HTTP engine.

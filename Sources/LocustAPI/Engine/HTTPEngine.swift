@@ -1,4 +1,4 @@
-import Foundation
+internal import Foundation
 internal import CCurl
 
 /// The process-wide HTTP engine: a few event-loop threads (about one per core), each driving

@@ -1,4 +1,4 @@
-import Foundation
+internal import Foundation
 
 /// A user's cookies: filled from `Set-Cookie` headers, sent back as one `Cookie` header.
 ///

@@ -237,6 +237,7 @@ public final class HTTPClient: Sendable {
             elapsed: .nanoseconds(Int64(elapsedNanos)), failure: nil, rawHeaders: result.headerBytes)
         if result.cancelled {
             response.failure = result.error
+            recorder.recordInterruptedRequest(method: method.rawValue, name: name ?? path)
             return response
         }
         switch validate?(response) ?? .automatic {

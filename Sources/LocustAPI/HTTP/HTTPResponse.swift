@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The outcome of one request: a response, or the transport error that prevented one.
 ///

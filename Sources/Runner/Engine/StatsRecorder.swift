@@ -26,6 +26,10 @@ final class StatsRecorder: RequestRecorder {
         stats.record(method: method, name: name, responseTime: responseTime, contentLength: contentLength, error: error)
     }
 
+    func recordInterruptedRequest(method: String, name: String) {
+        stats.recordInterrupted()
+    }
+
     func recordException(message: String, location: String) {
         stats.recordException(message: message, location: location, node: node)
         guard let logger else { return }

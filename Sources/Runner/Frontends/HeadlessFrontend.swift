@@ -39,13 +39,13 @@ struct HeadlessFrontend {
             logger.info("Waiting for slaves to be ready, \(master.status().workerCount) of \(expect.count) connected")
             let ready = await master.waitForSlaves(expect.count, within: expect.within)
             if !ready {
-                if interrupted.isFired { return reporter.finish() }
+                if interrupted.isFired { return reporter.finish(usersAsked: controller.status().targetUsers) }
                 LocustMain.printError(
                     "gave up waiting for \(expect.count) slaves after \(PythonStyle.number(expect.within.seconds)) s: \(master.status().workerCount) connected. \(expect.startHint)")
                 return 1
             }
         }
-        if interrupted.isFired { return reporter.finish() }
+        if interrupted.isFired { return reporter.finish(usersAsked: controller.status().targetUsers) }
         do {
             try await controller.start(request)
         } catch {
@@ -57,10 +57,10 @@ struct HeadlessFrontend {
             case .statsReset: reporter.resetHistory()
             case .testStopped:
                 if let htmlReport { await htmlReport.source.write(to: htmlReport.path, logger: logger) }
-                return reporter.finish()
+                return reporter.finish(usersAsked: controller.status().targetUsers)
             default: continue
             }
         }
-        return reporter.finish()
+        return reporter.finish(usersAsked: controller.status().targetUsers)
     }
 }

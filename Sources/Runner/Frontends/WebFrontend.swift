@@ -118,7 +118,7 @@ struct WebFrontend {
         serverTask.cancel()
         _ = await failure.value
         if let path = web.htmlReport { await report.write(to: path, logger: logger) }
-        return reason == "failed" ? 1 : reporter.finish()
+        return reason == "failed" ? 1 : reporter.finish(usersAsked: controller.status().targetUsers)
     }
 
     private func startAutomatically(_ request: StartRequest, exit: StopSignal) async {

@@ -72,15 +72,27 @@ final class RunReporter: Sendable {
     }
 
     /// Writes the CSV files, logs the exit code, prints the summary (in Locust's order) and returns the code.
-    func finish() -> Int32 {
+    ///
+    /// A test that asked for users (`usersAsked`) in which no request completed fails too, with a line
+    /// that says so: a target that accepts connections and never answers is no green run.
+    func finish(usersAsked: Int) -> Int32 {
         let final = stats.snapshot()
         writeFinalFiles(final)
-        let failed = final.total.numFailures > 0 || !final.exceptions.isEmpty
+        let interrupted = final.interruptedRequests
+        let silent = usersAsked > 0 && final.total.numRequests == 0
+        if silent {
+            logger.error(
+                "No request completed during the test\(interrupted > 0 ? " (\(interrupted) were still waiting for an answer when it stopped)" : ""): is the target answering?")
+        }
+        let failed = final.total.numFailures > 0 || !final.exceptions.isEmpty || silent
         let code: Int32 = failed ? settings.exitCodeOnError : 0
         logger.info("Shutting down (exit code \(code))")
-        StandardOutput.write(
-            console.statsTable(final, current: false) + "\n\n" + console.percentileTable(final) + "\n\n"
-                + console.errorReport(final) + "\n")
+        var summary = console.statsTable(final, current: false) + "\n\n" + console.percentileTable(final) + "\n\n"
+            + console.errorReport(final) + "\n"
+        if interrupted > 0 {
+            summary += "\n\(interrupted) request\(interrupted == 1 ? " was" : "s were") in flight when the users were stopped: cut off, not counted above (--stop-timeout lets them finish)\n"
+        }
+        StandardOutput.write(summary)
         return code
     }
 
