@@ -4,6 +4,7 @@
 #   make build   the runner and demo target (release), then every scenario plugin in Plugins/
 #   make demo    run the Shop example for 15 s against a local locust-demo-target
 #   make test    build, then all tests; the integration tests run the real binaries
+#   make web-test   the web UI and HTTP API tests (pytest + Selenium, headless Chromium; `make test-deps` first)
 #   make clean   remove build products (dependency checkouts are kept)
 
 SHELL := /bin/bash
@@ -41,7 +42,7 @@ deps:
 	"$${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$${missing[@]}"
 
 build: deps
-	$(SWIFT) build -c $(CONFIG)
+	LOCUSTAPI_WARNINGS=1 $(SWIFT) build -c $(CONFIG)
 	@for plugin in $(PLUGINS); do \
 		echo "Building $$plugin"; \
 		$(SWIFT) build -c $(CONFIG) --package-path "$$plugin"; \
@@ -55,12 +56,48 @@ demo: build
 test: build
 	$(MAKE) --no-print-directory unit-test
 	$(MAKE) --no-print-directory integration-test
+	$(MAKE) --no-print-directory web-test
 
 unit-test:
 	$(SWIFT) test --skip IntegrationTests
 
 integration-test:
 	$(TEST_ENV) $(SWIFT) test --filter IntegrationTests
+
+# The web UI and API tests (Tests/WebTests): Chromium, its driver, Chart.js and openssl from Debian;
+# pytest, requests and Selenium (Tests/WebTests/requirements.txt) in .venv-test/, reinstalled when that
+# file changes.
+TEST_VENV := $(CURDIR)/.venv-test
+WEB_TEST_REQUIREMENTS := Tests/WebTests/requirements.txt
+.PHONY: test-deps web-test
+
+test-deps:
+	@missing=(); \
+	[[ -x /usr/bin/chromium ]] || missing+=(chromium); \
+	[[ -x /usr/bin/chromedriver ]] || missing+=(chromium-driver); \
+	[[ -f /usr/share/javascript/chart.js/chart.min.js ]] || missing+=(libjs-chart.js); \
+	command -v openssl >/dev/null 2>&1 || missing+=(openssl); \
+	python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv); \
+	if (( $${#missing[@]} == 0 )); then echo "test-deps: Chromium, chromedriver, Chart.js and openssl are present"; \
+	else \
+		echo "test-deps: installing $${missing[*]}"; \
+		if [[ $$(id -u) == 0 ]]; then sudo=(); \
+		elif command -v sudo >/dev/null 2>&1; then sudo=(sudo); \
+		else echo "test-deps: run as root to install $${missing[*]}" >&2; exit 1; fi; \
+		"$${sudo[@]}" apt-get update; \
+		"$${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$${missing[@]}"; \
+	fi
+	@[[ -x "$(TEST_VENV)/bin/python" ]] || python3 -m venv "$(TEST_VENV)"
+	@if cmp -s $(WEB_TEST_REQUIREMENTS) "$(TEST_VENV)/requirements.txt"; then \
+		echo "test-deps: $(TEST_VENV) has $(WEB_TEST_REQUIREMENTS)"; \
+	else \
+		echo "test-deps: pip install -r $(WEB_TEST_REQUIREMENTS) into $(TEST_VENV)"; \
+		"$(TEST_VENV)/bin/python" -m pip install --quiet --disable-pip-version-check -r $(WEB_TEST_REQUIREMENTS); \
+		cp $(WEB_TEST_REQUIREMENTS) "$(TEST_VENV)/requirements.txt"; \
+	fi
+
+web-test: build test-deps
+	$(TEST_ENV) "$(TEST_VENV)/bin/python" -m pytest -q Tests/WebTests
 
 clean:
 	$(SWIFT) package clean

@@ -57,7 +57,8 @@ let package = Package(
         .testTarget(name: "LocustStatsTests", dependencies: ["LocustStats"]),
         .testTarget(
             name: "LocustRunnerTests",
-            dependencies: ["LocustRunner", .product(name: "LocustAPI", package: "LocustAPI")]
+            dependencies: ["LocustRunner", .product(name: "LocustAPI", package: "LocustAPI")],
+            exclude: ["CLI/Snapshots"]
         ),
         .testTarget(name: "IntegrationTests", dependencies: []),
         // Many simulated slaves in one process, to measure a master at scale (scripts/master-scale.sh).

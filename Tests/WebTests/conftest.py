@@ -26,10 +26,7 @@ from typing import Any, Callable, Iterable
 
 import pytest
 import requests
-import urllib3
-
-# The TLS tests talk to a self-signed certificate with verify=False on purpose.
-urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+import urllib3  # noqa: F401 - its warning class is named in pytest_configure
 
 CHECKOUT = Path(os.environ.get("LOCUST_CHECKOUT") or Path(__file__).resolve().parents[2])
 LOCUST_BIN = Path(os.environ.get("LOCUST_BIN") or CHECKOUT / ".build/release/locust")
@@ -47,13 +44,13 @@ TEARDOWN_LIMIT = 60.0
 # ---------------------------------------------------------------------------------------------- time limits
 
 
-class TestTimeLimit(Exception):
+class PhaseTimeLimit(Exception):
     """A test phase ran past its limit."""
 
 
 def _limited(item: pytest.Item, phase: str, seconds: float):
     def on_alarm(signum, frame):  # noqa: ARG001
-        raise TestTimeLimit(f"{item.nodeid}: {phase} took longer than {seconds:g} s")
+        raise PhaseTimeLimit(f"{item.nodeid}: {phase} took longer than {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -65,9 +62,15 @@ def _unlimited(previous) -> None:
     signal.signal(signal.SIGALRM, previous)
 
 
+def _marked_limit(item: pytest.Item) -> float | None:
+    marker = item.get_closest_marker("time_limit")
+    return float(marker.args[0]) if marker else None
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_setup(item):
-    previous = _limited(item, "setup", SETUP_LIMIT)
+    # A module's shared fixtures are set up in its first test's setup: a marked test gives them its limit.
+    previous = _limited(item, "setup", max(SETUP_LIMIT, _marked_limit(item) or 0))
     try:
         yield
     finally:
@@ -76,8 +79,7 @@ def pytest_runtest_setup(item):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
-    marker = item.get_closest_marker("time_limit")
-    previous = _limited(item, "the test", float(marker.args[0]) if marker else DEFAULT_CALL_LIMIT)
+    previous = _limited(item, "the test", _marked_limit(item) or DEFAULT_CALL_LIMIT)
     try:
         yield
     finally:
@@ -95,6 +97,7 @@ def pytest_runtest_teardown(item):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "time_limit(seconds): the test's own time limit (default 90 s)")
+    config.addinivalue_line("filterwarnings", "ignore::urllib3.exceptions.InsecureRequestWarning")
 
 
 # Figures a test wants shown whatever the outcome (test_load.py's counts): printed in the summary.
@@ -294,7 +297,6 @@ class Locust:
         return self.process.pid
 
     def start(self, env: dict[str, str] | None = None) -> "Locust":
-        self.session.verify = False
         if self.auth:
             self.session.auth = self.auth
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
@@ -308,15 +310,20 @@ class Locust:
         return self.process is not None and self.process.poll() is None
 
     def log_tail(self, lines: int = 25) -> str:
+        """The end of its output (and the start too, where a crash report begins)."""
         text = ""
         for path in (self.stdout_path, self.stderr_path):
             try:
                 content = path.read_text(errors="replace").splitlines()
             except FileNotFoundError:
                 continue
-            if content:
-                text += f"\n--- {path.name} (last {min(lines, len(content))} of {len(content)} lines)\n"
-                text += "\n".join(content[-lines:])
+            if not content:
+                continue
+            if len(content) > 2 * lines:
+                text += f"\n--- {path.name}, first {lines} of {len(content)} lines\n" + "\n".join(content[:lines])
+                text += f"\n--- {path.name}, last {lines} lines\n" + "\n".join(content[-lines:])
+            else:
+                text += f"\n--- {path.name}\n" + "\n".join(content)
         return text
 
     def wait_ready(self, timeout: float = 15) -> "Locust":
@@ -327,7 +334,7 @@ class Locust:
                     f"{self.name} exited with code {self.process.returncode} before serving its API;"
                     f" args {self.args}{self.log_tail()}")
             try:
-                return self.session.get(self.url + "/stats/requests", timeout=1).status_code == 200
+                return self.get("/stats/requests", timeout=1).status_code == 200
             except requests.RequestException:
                 return False
 
@@ -353,12 +360,15 @@ class Locust:
             self.process.wait(timeout=10)
 
     # The API, relative to the base path.
+    # (`verify` per call: a session's own verify=False loses to REQUESTS_CA_BUNDLE in the environment.)
     def get(self, path: str, **kwargs) -> requests.Response:
         kwargs.setdefault("timeout", 10)
+        kwargs.setdefault("verify", False)
         return self.session.get(self.url + path, **kwargs)
 
     def post(self, path: str, data: Any = None, **kwargs) -> requests.Response:
         kwargs.setdefault("timeout", 15)
+        kwargs.setdefault("verify", False)
         return self.session.post(self.url + path, data=data, **kwargs)
 
     def stats(self) -> dict:

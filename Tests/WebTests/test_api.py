@@ -30,9 +30,14 @@ def fixtures_present():
     require_fixtures()
 
 
+# With the default --stop-timeout 0 a stop aborts the requests in flight, which nginx may already have
+# logged; 5 s lets each user finish its (quick) task, so the counts can be compared with nginx's exactly.
+STOP_TIMEOUT = ("--stop-timeout", "5")
+
+
 @pytest.fixture(scope="module")
 def standalone(module_launcher, nginx):
-    return module_launcher.start(*CLASSES, "--host", nginx.url, name="standalone")
+    return module_launcher.start(*CLASSES, "--host", nginx.url, *STOP_TIMEOUT, name="standalone")
 
 
 @pytest.fixture
@@ -52,7 +57,7 @@ def idle(module_launcher, nginx):
 
 @pytest.fixture(scope="module")
 def cluster(module_launcher, nginx):
-    return module_launcher.cluster(2, classes=CLASSES, host=nginx.url)
+    return module_launcher.cluster(2, *STOP_TIMEOUT, classes=CLASSES, host=nginx.url)
 
 
 @pytest.fixture
@@ -207,9 +212,16 @@ def test_swarm_answer_with_run_time_and_classes(api, nginx):
     assert body["run_time"] == 60 and kind(body["run_time"]) in ("int", "float")
     assert body["user_classes"] == ["CountingUser", "FailingUser"]
     api.wait_state("running")
+
+
+def test_tasks_lists_only_the_chosen_classes(api):
+    # Locust's /swarm with user_classes replaces environment.user_classes by the chosen ones
+    # (web.py, _update_user_classes), and /tasks lists environment.user_classes.
+    start(api, users=2, classes=["CountingUser", "FailingUser"])
     tasks = api.get("/tasks").json()
-    assert set(tasks["per_class"]) == {"CountingUser", "FailingUser"}
-    assert all(math.isclose(c["ratio"], 0.5) for c in tasks["per_class"].values())
+    for part in ("per_class", "total"):
+        assert set(tasks[part]) == {"CountingUser", "FailingUser"}, f"/tasks {part} lists {sorted(tasks[part])}"
+        assert all(math.isclose(c["ratio"], 0.5) for c in tasks[part].values()), tasks[part]
 
 
 def test_running_stats_match_locust_shape(api, nginx):

@@ -57,7 +57,7 @@ public final class UserClass: Sendable {
         var cumulative: [Int] = []
         var total = 0
         for task in tasks {
-            total += task.weight
+            total += context.equalTaskWeights ? 1 : task.weight
             cumulative.append(total)
         }
         var random = SplitMix64(seed: UInt64(truncatingIfNeeded: context.userID) &* 0x9E37_79B9_7F4A_7C15 ^ MonotonicClock.nanoseconds())

@@ -19,6 +19,8 @@ public final class UserContext: Sendable {
     public let host: String
     let recorder: any RequestRecorder
     let control = UserControl()
+    /// `--equal-weights`: every task of weight above 0 is picked as often as the others.
+    let equalTaskWeights: Bool
 
     /// Creates a context; the runner makes one per user.
     public init(userID: Int, userClassName: String, host: String, client: HTTPClient, recorder: any RequestRecorder) {
@@ -27,6 +29,20 @@ public final class UserContext: Sendable {
         self.host = host
         self.client = client
         self.recorder = recorder
+        self.equalTaskWeights = false
+    }
+
+    /// Creates a context whose tasks all weigh the same when `equalTaskWeights` (`--equal-weights`).
+    @_spi(Runner) public init(
+        userID: Int, userClassName: String, host: String, client: HTTPClient, recorder: any RequestRecorder,
+        equalTaskWeights: Bool
+    ) {
+        self.userID = userID
+        self.userClassName = userClassName
+        self.host = host
+        self.client = client
+        self.recorder = recorder
+        self.equalTaskWeights = equalTaskWeights
     }
 
     /// True once the test asked this user to stop (it finishes its current task, then stops).

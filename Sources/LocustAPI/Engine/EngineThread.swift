@@ -47,6 +47,9 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
     /// True while the thread is behind: its last round of work took more than `busyRound`, or it woke
     /// users more than `lateTimer` after their time.
     private var behind = false
+    /// The latest this thread woke a user past its time since the runner last asked (ns); written only
+    /// in rounds that were late, so the loop's usual round costs nothing more.
+    private let worstLateness = Atomic<UInt64>(0)
     private var roundStart: UInt64 = 0
     private static let busyRound: UInt64 = 10_000_000
     private static let lateTimer: UInt64 = 20_000_000
@@ -329,7 +332,11 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
                 }
             }
             if !taken.jobs.isEmpty { localJobs.append(contentsOf: taken.jobs) }
-            if fireTimers() > Self.lateTimer { behind = true }
+            let lateness = fireTimers()
+            if lateness > Self.lateTimer {
+                behind = true
+                if lateness > worstLateness.load(ordering: .relaxed) { worstLateness.store(lateness, ordering: .relaxed) }
+            }
             runLocalJobs()
             // New transfers ask for a 0 ms curl timeout: start them before sleeping.
             let curlDeadline = runDueGroups()
@@ -389,6 +396,11 @@ public final class EngineThread: TaskExecutor, @unchecked Sendable {
     }
 
     /// Wakes the users whose time has come; returns how late the most overdue one was (ns).
+    /// The latest this thread woke a user past its due time since the previous call (ns), then 0.
+    func takeWorstLateness() -> UInt64 {
+        worstLateness.exchange(0, ordering: .relaxed)
+    }
+
     private func fireTimers() -> UInt64 {
         guard !timers.isEmpty else { return 0 }
         let now = MonotonicClock.nanoseconds()

@@ -36,6 +36,13 @@ public final class HTTPEngine: Sendable {
         for thread in threads { thread.resetConnectionsOnExit(timeout: 1) }
     }
 
+    /// How late (in milliseconds) the engine woke a user past its time, at worst, since the previous call:
+    /// above a few hundred the process is starved or overloaded, and its figures are its own limit. For
+    /// the runner's load-collapse warning.
+    @_spi(Runner) public func takeWorstLatenessMilliseconds() -> Int {
+        Int(threads.map { $0.takeWorstLateness() }.max() ?? 0) / 1_000_000
+    }
+
     /// The thread for the user with this sequence number.
     public func thread(for userNumber: Int) -> EngineThread {
         threads[userNumber % threads.count]

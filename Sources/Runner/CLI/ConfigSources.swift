@@ -7,7 +7,8 @@ public enum ConfigSources {
     /// How an option takes its value.
     enum Kind { case flag, value }
 
-    /// The long options that config files and the environment may set (with aliases).
+    /// The long options that config files and the environment may set (with aliases): every long
+    /// option of ``RunOptions`` but ``commandLineOnly`` (a test checks both against the parser).
     static let options: [String: Kind] = [
         "locustfile": .value, "host": .value, "users": .value, "clients": .value, "spawn-rate": .value,
         "hatch-rate": .value, "run-time": .value, "headless": .flag, "no-web": .flag, "stop-timeout": .value,
@@ -18,7 +19,12 @@ public enum ConfigSources {
         "expect-slaves-max-wait": .value, "expect-workers-max-wait": .value, "master-timeout": .value,
         "web-host": .value, "web-port": .value, "web-auth": .value, "tls-cert": .value, "tls-key": .value,
         "autostart": .flag, "autoquit": .value, "web-base-path": .value, "html": .value,
+        "json": .flag, "json-file": .value, "equal-weights": .flag, "insecure": .flag, "http1": .flag,
     ]
+
+    /// The long options that config files and the environment do not set: they say which file to
+    /// read, or print something and exit.
+    static let commandLineOnly: Set<String> = ["config", "list", "version", "show-task-ratio", "show-task-ratio-json", "help"]
 
     /// The config files read when `--config` is not given, in order.
     public static var defaultFiles: [String] {

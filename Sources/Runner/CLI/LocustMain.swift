@@ -10,23 +10,25 @@ public enum LocustMain {
 
     /// Runs `locust` with `arguments` (without the program name) and returns the exit code.
     public static func main(_ arguments: [String]) async -> Int32 {
+        // A scenario's print() reaches a redirected standard output line by line, not at exit.
+        LineBufferedOutput.enable()
         if arguments.first == "new" {
             return ScenarioGenerator.main(Array(arguments.dropFirst()))
         }
         let options: RunOptions
         do {
             let extra = try ConfigSources.arguments(commandLine: arguments, environment: ProcessInfo.processInfo.environment)
-            options = try RunOptions.parse(extra + arguments)
+            options = try LocustCommand.parseOptions(extra + arguments)
         } catch let error as RunnerError {
             printError(error.description)
             return usageExitCode
         } catch {
-            let code = RunOptions.exitCode(for: error)
+            let code = LocustCommand.exitCode(for: error)
             if code == .success {
-                print(RunOptions.fullMessage(for: error))
+                print(LocustCommand.fullMessage(for: error))
                 return 0
             }
-            printError(RunOptions.message(for: error))
+            printError(LocustCommand.message(for: error))
             return usageExitCode
         }
         if options.version {
@@ -42,8 +44,15 @@ public enum LocustMain {
                 print(UserClassListing.text(classes))
                 return 0
             }
+            if options.showTaskRatio {
+                StandardOutput.write(TaskRatioOutput.text(classes, settings: settings, users: options.users))
+                return 0
+            }
+            if options.showTaskRatioJSON {
+                StandardOutput.write(TaskRatioOutput.json(classes, settings: settings, users: options.users))
+                return 0
+            }
             let logger = try RunLogger(level: settings.logLevel, logfile: options.logfile)
-            logger.info("Starting SwiftLocust \(LocustABI.productVersion)")
             switch cluster.role {
             case .slave:
                 // A slave runs whatever its master orders; the master's --host wins over its own.

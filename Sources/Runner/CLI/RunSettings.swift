@@ -19,6 +19,15 @@ public struct RunSettings: Sendable {
     public var exitCodeOnError: Int32
     public var logLevel: RunLogger.Level
     public var userClassNames: [String]
+    /// `--equal-weights`: every task runs with weight 1, as Locust's (see ``taskWeight(_:)``).
+    public var equalWeights: Bool
+    /// `--insecure` and `--http1`, applied over every class's `httpOptions` by ``UserSpawner``.
+    public var httpOverride: HTTPOptionsOverride
+    /// `--json`: print the final statistics as JSON (``LocustJSON/finalStats(_:)``) to standard output.
+    public var jsonStdout: Bool
+    /// `--json-file`: the file to write the final statistics to as JSON, `.json` already appended
+    /// as Locust does (see ``jsonFilePath(_:)``).
+    public var jsonFile: String?
 
     /// Checks `options`.
     public init(options: RunOptions) throws {
@@ -37,15 +46,26 @@ public struct RunSettings: Sendable {
             throw RunnerError.badInput("-r/--spawn-rate must be more than 0, got \(options.spawnRate.map { "\($0)" } ?? "")")
         }
         if let text = options.runTime {
-            guard let seconds = TimeSpan.seconds(text) else {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            let seconds = TimeSpan.seconds(trimmed.hasPrefix("-") ? String(trimmed.dropFirst()) : trimmed)
+            guard let seconds else {
                 throw RunnerError.badInput("invalid -t/--run-time '\(text)': use a time span like 30s, 5m, 1h30m")
+            }
+            // 0 (or less) would stop the test before it began, yet one request still went out.
+            guard seconds > 0, !trimmed.hasPrefix("-") else {
+                throw RunnerError.badInput("-t/--run-time must be more than 0, got '\(text)'")
             }
             runTime = seconds
         }
         headless = options.headless
         if let text = options.stopTimeout {
-            guard let seconds = TimeSpan.seconds(text) else {
-                throw RunnerError.badInput("invalid --stop-timeout '\(text)': use seconds or a time span like 10s")
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            let seconds = TimeSpan.seconds(trimmed.hasPrefix("-") ? String(trimmed.dropFirst()) : trimmed)
+            guard let seconds else {
+                throw RunnerError.badInput("invalid -s/--stop-timeout '\(text)': use seconds or a time span like 10s")
+            }
+            guard !trimmed.hasPrefix("-") || seconds == 0 else {
+                throw RunnerError.badInput("-s/--stop-timeout must be 0 or more, got '\(text)'")
             }
             stopTimeout = seconds
         } else {
@@ -62,6 +82,33 @@ public struct RunSettings: Sendable {
         }
         logLevel = level
         userClassNames = options.userClasses
+        equalWeights = options.equalWeights
+        httpOverride = HTTPOptionsOverride(skipTLSVerification: options.insecure, http1Only: options.http1)
+        jsonStdout = options.json
+        if let path = options.jsonFile {
+            jsonFile = try RunSettings.jsonFilePath(path)
+        }
+    }
+
+    /// The file `--json-file PATH` writes: `PATH.json` as Locust names it, or `PATH` when it already
+    /// ends in `.json`; its directory must exist, so a long test does not end in a write error.
+    static func jsonFilePath(_ path: String) throws -> String {
+        guard !path.isEmpty, !path.hasSuffix("/") else {
+            throw RunnerError.badInput("invalid --json-file '\(path)': give a file name")
+        }
+        let file = path.lowercased().hasSuffix(".json") ? path : path + ".json"
+        let directory = (file as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        guard directory.isEmpty || (FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue)
+        else {
+            throw RunnerError.badInput("--json-file '\(path)': no directory '\(directory)'")
+        }
+        return file
+    }
+
+    /// The weight a task runs with: its own, or 1 with `--equal-weights` (a task of weight 0 stays out).
+    public func taskWeight(_ weight: Int) -> Int {
+        equalWeights ? min(1, max(0, weight)) : weight
     }
 
     /// An absolute http(s) URL with a host, or an error.

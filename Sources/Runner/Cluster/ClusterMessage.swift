@@ -59,13 +59,16 @@ public enum ClusterMessage: Sendable, Equatable {
         public var host: String?
         /// Increases with every order, so late answers to old orders can be told apart.
         public var generation: Int
+        /// The master's `--equal-weights`.
+        public var equalTaskWeights: Bool?
 
         /// Creates a `hatch` body.
-        public init(counts: [String: Int], rate: Double, host: String?, generation: Int) {
+        public init(counts: [String: Int], rate: Double, host: String?, generation: Int, equalTaskWeights: Bool? = nil) {
             self.counts = counts
             self.rate = rate
             self.host = host
             self.generation = generation
+            self.equalTaskWeights = equalTaskWeights
         }
     }
 
@@ -89,13 +92,16 @@ public enum ClusterMessage: Sendable, Equatable {
         public var cpuUsage: Double?
         /// A slave's resident memory in bytes.
         public var memoryUsage: Int?
+        /// How late (ms) a slave's engine woke users in the last second, at worst (its load-collapse signal).
+        public var lagMilliseconds: Int?
 
         /// Creates a `heartbeat` body.
-        public init(state: String, userCount: Int, cpuUsage: Double? = nil, memoryUsage: Int? = nil) {
+        public init(state: String, userCount: Int, cpuUsage: Double? = nil, memoryUsage: Int? = nil, lagMilliseconds: Int? = nil) {
             self.state = state
             self.userCount = userCount
             self.cpuUsage = cpuUsage
             self.memoryUsage = memoryUsage
+            self.lagMilliseconds = lagMilliseconds
         }
     }
 }

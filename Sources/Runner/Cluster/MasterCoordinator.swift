@@ -32,6 +32,8 @@ public final class MasterCoordinator: ClusterConnectionDelegate, ClusterCoordina
         var memoryUsage = 0
         var lastHeartbeatTime = Date().timeIntervalSince1970
         var logs: [String] = []
+        var lagMilliseconds = 0
+        var lagWarnedAt: ContinuousClock.Instant?
     }
 
     struct State {
@@ -57,17 +59,21 @@ public final class MasterCoordinator: ClusterConnectionDelegate, ClusterCoordina
     /// The merged statistics of all slaves.
     public let stats: RequestStats
     private let classes: [UserClass]
+    /// `--equal-weights`, passed to the slaves in every order.
+    private let equalTaskWeights: Bool
     private let pluginClassNames: [String]
     private let fingerprint: String
     private let logger: RunLogger
     private let state = Mutex<State>(State())
 
-    /// Creates a coordinator that runs `classes` of a plugin whose classes are all `pluginClassNames`.
+    /// Creates a coordinator that runs `classes` of a plugin whose classes are all `pluginClassNames`;
+    /// its slaves' users pick their tasks with equal weights when `equalTaskWeights` (`--equal-weights`).
     public init(
         classes: [UserClass], pluginClassNames: [String], fingerprint: String, host: String?, stats: RequestStats,
-        logger: RunLogger
+        logger: RunLogger, equalTaskWeights: Bool = false
     ) {
         self.classes = classes
+        self.equalTaskWeights = equalTaskWeights
         self.pluginClassNames = pluginClassNames
         self.fingerprint = fingerprint
         self.state.withLock { $0.host = host }
@@ -93,7 +99,8 @@ public final class MasterCoordinator: ClusterConnectionDelegate, ClusterCoordina
                 // A slave that stopped is ready for the next test, as Locust shows it.
                 WorkerStatus(
                     id: $0.id, hostname: $0.hostname, state: $0.state == .stopped ? .ready : $0.state, userCount: $0.state == .missing ? 0 : $0.userCount,
-                    cpuUsage: $0.cpuUsage, memoryUsage: $0.memoryUsage, lastHeartbeat: $0.lastHeartbeatTime)
+                    cpuUsage: $0.cpuUsage, memoryUsage: $0.memoryUsage, lastHeartbeat: $0.lastHeartbeatTime,
+                    lagMilliseconds: $0.lagMilliseconds)
             }
         }
     }
@@ -240,6 +247,7 @@ public final class MasterCoordinator: ClusterConnectionDelegate, ClusterCoordina
         case .heartbeat(let heartbeat):
             guard let id = connection.slaveID else { return refuseUnknown(connection, message) }
             var back = false
+            var lagging: Int?
             let outbox = state.withLock { state -> Outbox in
                 guard var slave = state.slaves[id] else { return [] }
                 slave.lastHeartbeat = .now
@@ -247,6 +255,15 @@ public final class MasterCoordinator: ClusterConnectionDelegate, ClusterCoordina
                 slave.userCount = heartbeat.userCount
                 if let cpu = heartbeat.cpuUsage, cpu.isFinite { slave.cpuUsage = cpu }
                 if let memory = heartbeat.memoryUsage { slave.memoryUsage = memory }
+                if let lag = heartbeat.lagMilliseconds {
+                    slave.lagMilliseconds = lag
+                    if lag >= EngineLagMonitor.threshold,
+                        slave.lagWarnedAt.map({ ContinuousClock.now - $0 >= .seconds(EngineLagMonitor.quietSeconds) }) ?? true
+                    {
+                        slave.lagWarnedAt = .now
+                        lagging = lag
+                    }
+                }
                 if slave.state == .missing {
                     slave.state = .ready
                     back = true
@@ -254,6 +271,10 @@ public final class MasterCoordinator: ClusterConnectionDelegate, ClusterCoordina
                 state.slaves[id] = slave
                 if back { state.needsRebalance = true }
                 return []
+            }
+            if let lagging {
+                logger.warning(
+                    "Slave \(id) is falling behind: its users woke up to \(lagging) ms late (CPU starved or overloaded?): its throughput is its own limit")
             }
             if back {
                 logger.info("Slave \(id) is back")
@@ -408,7 +429,9 @@ public final class MasterCoordinator: ClusterConnectionDelegate, ClusterCoordina
             guard slave.counts != counts || state.slaves[slave.id]?.state == .stopped else { continue }
             state.slaves[slave.id]?.counts = counts
             state.slaves[slave.id]?.state = .spawning
-            outbox.append((slave.connection, .hatch(.init(counts: counts, rate: rate, host: state.host, generation: state.generation))))
+            outbox.append((slave.connection, .hatch(.init(
+                counts: counts, rate: rate, host: state.host, generation: state.generation,
+                equalTaskWeights: equalTaskWeights ? true : nil))))
         }
         if state.runState == .running && !outbox.isEmpty { state.runState = .spawning }
         return outbox

@@ -35,6 +35,7 @@ public final class SlaveRunner: ClusterConnectionDelegate {
     /// `stopped` after it): the periodic report and the last one come from different tasks, and a delta
     /// taken first but queued after `stopped` would reach a master that has already written its summary.
     private let reporting = Mutex<Void>(())
+    private let lag: EngineLagMonitor
     private let inbox: AsyncStream<ClusterMessage>
     private let inboxWriter: AsyncStream<ClusterMessage>.Continuation
 
@@ -45,10 +46,13 @@ public final class SlaveRunner: ClusterConnectionDelegate {
         self.settings = settings
         self.cluster = cluster
         self.logger = logger.named("locust.runners")
+        self.lag = EngineLagMonitor(logger: logger.named("locust.runners"))
         let hostname = ProcessInfo.processInfo.hostName
         slaveID = "\(hostname)_\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
         let recorder = StatsRecorder(stats: stats, logger: logger.named("locust.user.task"), node: slaveID)
-        spawner = UserSpawner(classes: plugin.userClasses, host: settings.host, engine: .shared, recorder: recorder, logger: logger)
+        spawner = UserSpawner(
+            classes: plugin.userClasses, host: settings.host, engine: .shared, recorder: recorder, logger: logger,
+            httpOverride: settings.httpOverride)
         (inbox, inboxWriter) = AsyncStream.makeStream(of: ClusterMessage.self)
     }
 
@@ -60,6 +64,7 @@ public final class SlaveRunner: ClusterConnectionDelegate {
             finish(code: 0, reason: name)
         }
         logger.startForwarding()
+        logger.info("Starting SwiftLocust \(LocustABI.productVersion)")
         logger.info("Starting slave \(slaveID), master at \(cluster.masterHost):\(cluster.masterPort)")
         guard await connect(group: group, giveUpAfter: cluster.masterTimeout) else {
             logger.error("Could not reach the master at \(cluster.masterHost):\(cluster.masterPort) within \(PythonStyle.number(cluster.masterTimeout)) s")
@@ -115,6 +120,7 @@ public final class SlaveRunner: ClusterConnectionDelegate {
             case .hatch(let hatch):
                 let ticket = await spawner.newTicket()
                 await spawner.setHost(hatch.host)
+                await spawner.setEqualTaskWeights(settings.equalWeights || hatch.equalTaskWeights == true)
                 let target = classes.map { hatch.counts[$0.name] ?? 0 }
                 state.withLock { $0.runState = .spawning }
                 send(.hatching)
@@ -162,7 +168,7 @@ public final class SlaveRunner: ClusterConnectionDelegate {
             if let connection {
                 connection.send(.heartbeat(.init(
                     state: runState.locustName, userCount: spawner.aliveCount, cpuUsage: usage.cpuPercent,
-                    memoryUsage: usage.residentBytes)))
+                    memoryUsage: usage.residentBytes, lagMilliseconds: lag.check())))
                 let lines = logger.takeUnsentLines()
                 if !lines.isEmpty { connection.send(.logs(lines)) }
                 if seconds % Int(ClusterProtocol.statsInterval) == 0 { sendStats(on: connection) }

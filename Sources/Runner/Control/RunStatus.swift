@@ -40,4 +40,6 @@ public struct WorkerStatus: Sendable, Equatable {
     public var memoryUsage: Int
     /// When its last heartbeat arrived (seconds since 1970).
     public var lastHeartbeat: Double
+    /// How late its engine woke users in its last second (ms); hundreds mean it is overloaded.
+    public var lagMilliseconds: Int = 0
 }

@@ -1,5 +1,5 @@
 import Foundation
-import LocustAPI
+@_spi(Runner) import LocustAPI
 import Synchronization
 
 /// Starts and stops the simulated users of this process.
@@ -19,19 +19,28 @@ public actor UserSpawner: UserSpawning {
     private let engine: HTTPEngine
     private let recorder: any RequestRecorder
     private let logger: RunLogger
+    private let httpOverride: HTTPOptionsOverride
+    /// `--equal-weights` (a master's, from its order, or this process's own).
+    private var equalTaskWeights: Bool
     private var warnedAboutPorts = false
     private var running: [[RunningUser]]
     private var nextUserID = 0
     private var generation = 0
     private let alive = UserCounter()
 
-    /// Creates a spawner for `classes`; `host` (`--host`) wins over each class's own.
-    public init(classes: [UserClass], host: String?, engine: HTTPEngine, recorder: any RequestRecorder, logger: RunLogger) {
+    /// Creates a spawner for `classes`; `host` (`--host`) wins over each class's own, and so does
+    /// `httpOverride` (`--insecure`, `--http1`) over each class's `httpOptions`.
+    public init(
+        classes: [UserClass], host: String?, engine: HTTPEngine, recorder: any RequestRecorder, logger: RunLogger,
+        httpOverride: HTTPOptionsOverride = HTTPOptionsOverride(), equalTaskWeights: Bool = false
+    ) {
         self.classes = classes
         self.host = host
         self.engine = engine
         self.recorder = recorder
         self.logger = logger
+        self.httpOverride = httpOverride
+        self.equalTaskWeights = equalTaskWeights
         self.running = classes.map { _ in [] }
     }
 
@@ -65,6 +74,11 @@ public actor UserSpawner: UserSpawning {
     public func newTicket() -> Int {
         generation += 1
         return generation
+    }
+
+    /// Gives the users started from now on equal task weights (a master's `--equal-weights`).
+    public func setEqualTaskWeights(_ equal: Bool) {
+        equalTaskWeights = equal
     }
 
     /// Uses `host` for the users started from now on (a master's `--host`).
@@ -127,8 +141,10 @@ public actor UserSpawner: UserSpawning {
         nextUserID += 1
         let base = host ?? userClass.host ?? ""
         let thread = engine.thread(for: id)
-        let client = HTTPClient(baseURL: base, options: userClass.httpOptions, thread: thread, recorder: recorder)
-        let context = UserContext(userID: id, userClassName: userClass.name, host: base, client: client, recorder: recorder)
+        let client = HTTPClient(baseURL: base, options: httpOverride.applied(to: userClass.httpOptions), thread: thread, recorder: recorder)
+        let context = UserContext(
+            userID: id, userClassName: userClass.name, host: base, client: client, recorder: recorder,
+            equalTaskWeights: equalTaskWeights)
         alive.increment()
         let alive = self.alive
         let task = Task(executorPreference: thread) {

@@ -24,9 +24,15 @@ struct TestLauncher {
         case .master:
             let coordinator = MasterCoordinator(
                 classes: classes, pluginClassNames: plugin.userClasses.map(\.name), fingerprint: plugin.fingerprint,
-                host: settings.host, stats: stats, logger: runners)
+                host: settings.host, stats: stats, logger: runners, equalTaskWeights: settings.equalWeights)
             let server = try CoordinatorServer(host: cluster.masterBindHost, port: cluster.masterBindPort, delegate: coordinator)
-            logger.info("Starting master, listening for slaves on \(cluster.masterBindHost):\(server.port)")
+            // Logged once nothing more can fail at start-up (with the UI: once its port is bound), so that a
+            // bad flag or a port in use is the only line printed.
+            let startup = [
+                "Starting SwiftLocust \(LocustABI.productVersion)",
+                "Starting master, listening for slaves on \(cluster.masterBindHost):\(server.port)",
+            ]
+            if settings.headless { startup.forEach { logger.info($0) } }
             let heartbeat = Task {
                 let start = ContinuousClock.now
                 var beat = 0
@@ -53,7 +59,7 @@ struct TestLauncher {
                 code = try await WebFrontend(
                     controller: controller, reporter: reporter, settings: settings, web: web, plugin: plugin,
                     classes: classes, logger: logger, autostart: web.autostart ? request : nil, expectSlaves: expect,
-                    slaveLogs: { coordinator.slaveLogs }
+                    slaveLogs: { coordinator.slaveLogs }, startupLines: startup
                 ).run()
             }
             heartbeat.cancel()
@@ -62,19 +68,34 @@ struct TestLauncher {
             return code
         case .standalone, .slave:
             let spawner = UserSpawner(
-                classes: classes, host: settings.host, engine: .shared, recorder: StatsRecorder(stats: stats, logger: logger.named("locust.user.task")), logger: runners)
+                classes: classes, host: settings.host, engine: .shared, recorder: StatsRecorder(stats: stats, logger: logger.named("locust.user.task")), logger: runners,
+                httpOverride: settings.httpOverride, equalTaskWeights: settings.equalWeights)
             let controller = LocalRunController(
                 classes: infos, spawner: spawner, stats: stats, host: settings.host, stopTimeout: settings.stopTimeout,
                 resetStatsWhenSpawned: settings.resetStats, logger: runners)
             await controller.attach()
+            let monitor = EngineLagMonitor(logger: runners)
+            let lagWatch = Task {
+                let start = ContinuousClock.now
+                var second = 0
+                while !Task.isCancelled {
+                    second += 1
+                    try? await Task.sleep(until: start + .seconds(second), clock: .continuous)
+                    monitor.check()
+                }
+            }
+            defer { lagWatch.cancel() }
+            let startup = "Starting SwiftLocust \(LocustABI.productVersion)"
             if settings.headless {
+                logger.info(startup)
                 return await HeadlessFrontend(
                     controller: controller, reporter: reporter, request: request, logger: logger, htmlReport: htmlReport(controller)
                 ).run()
             }
             return try await WebFrontend(
                 controller: controller, reporter: reporter, settings: settings, web: web, plugin: plugin, classes: classes,
-                logger: logger, autostart: web.autostart ? request : nil, expectSlaves: nil, slaveLogs: { [:] }
+                logger: logger, autostart: web.autostart ? request : nil, expectSlaves: nil, slaveLogs: { [:] },
+                startupLines: [startup]
             ).run()
         }
     }

@@ -24,6 +24,8 @@ struct WebFrontend {
     /// On a master, the slaves an autostart waits for.
     let expectSlaves: (count: Int, within: Duration, startHint: String)?
     let slaveLogs: @Sendable () -> [String: [String]]
+    /// Lines to log once the UI's port is bound (before, a failure is the only line printed).
+    var startupLines: [String] = []
 
     /// Where Debian's libjs-chart.js puts Chart.js.
     static let chartJSPath = "/usr/share/javascript/chart.js/chart.min.js"
@@ -59,12 +61,13 @@ struct WebFrontend {
             logger: Self.serverLogger)
         let serverTask = Task { try await app.run() }
         let failure = Task {
-            do { try await serverTask.value } catch { bound.fire("error: \(error)") }
+            do { try await serverTask.value } catch { bound.fire("error: \(ConnectionErrorText.describe(error))") }
         }
         let answer = await bound.wait()
         if answer.hasPrefix("error: ") {
             throw RunnerError.badInput("cannot serve the web UI on \(web.host):\(web.port): \(answer.dropFirst(7))")
         }
+        for line in startupLines { self.logger.info(line) }
         let scheme = web.tlsCert == nil ? "http" : "https"
         let shownHost = web.host == "0.0.0.0" || web.host.isEmpty ? "0.0.0.0" : web.host
         logger.info("Starting web interface at \(scheme)://\(shownHost):\(answer)\(web.basePath)/")
@@ -83,8 +86,10 @@ struct WebFrontend {
         let autoquit = web.autoquit
         let logger = self.logger
         let events = controller.events.subscribe()
+        let statsCache = environment.statsCache
         let watcher = Task {
             for await event in events {
+                statsCache.clear()
                 switch event {
                 case .statsReset:
                     reporter.resetHistory()
@@ -115,8 +120,10 @@ struct WebFrontend {
         await controller.stop(reason: .signal(reason))
         ticker.cancel()
         watcher.cancel()
-        serverTask.cancel()
-        _ = await failure.value
+        // The server is not shut down: the process exits right after the summary. Cancelling it while
+        // clients poll traps in NIO (a connection accepted during the shutdown drops its writer
+        // unfinished: NIOAsyncWriter's deinit precondition), and its sockets close with the process.
+        _ = failure
         if let path = web.htmlReport { await report.write(to: path, logger: logger) }
         return reason == "failed" ? 1 : reporter.finish(usersAsked: controller.status().targetUsers)
     }

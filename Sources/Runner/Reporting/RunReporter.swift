@@ -65,7 +65,8 @@ final class RunReporter: Sendable {
                     }
                 }
                 if printTable && second % 2 == 0 {
-                    StandardOutput.write(console.statsTable(snapshot, current: true) + "\n")
+                    let table = console.statsTable(snapshot, current: true) + "\n"
+                    if settings.jsonStdout { FileHandle.standardError.write(Data(table.utf8)) } else { StandardOutput.write(table) }
                 }
             }
         }
@@ -87,12 +88,25 @@ final class RunReporter: Sendable {
         let failed = final.total.numFailures > 0 || !final.exceptions.isEmpty || silent
         let code: Int32 = failed ? settings.exitCodeOnError : 0
         logger.info("Shutting down (exit code \(code))")
+        if let path = settings.jsonFile {
+            do {
+                try LocustJSON.finalStats(final).write(toFile: path, atomically: true, encoding: .utf8)
+            } catch {
+                logger.error("cannot write --json-file \(path): \(error)")
+            }
+        }
         var summary = console.statsTable(final, current: false) + "\n\n" + console.percentileTable(final) + "\n\n"
             + console.errorReport(final) + "\n"
         if interrupted > 0 {
             summary += "\n\(interrupted) request\(interrupted == 1 ? " was" : "s were") in flight when the users were stopped: cut off, not counted above (--stop-timeout lets them finish)\n"
         }
-        StandardOutput.write(summary)
+        if settings.jsonStdout {
+            // `--json`: standard output holds only the JSON; the tables go to standard error.
+            FileHandle.standardError.write(Data(summary.utf8))
+            StandardOutput.write(LocustJSON.finalStats(final) + "\n")
+        } else {
+            StandardOutput.write(summary)
+        }
         return code
     }
 

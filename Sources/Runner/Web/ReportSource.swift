@@ -11,12 +11,14 @@ struct ReportSource: Sendable {
     /// The plugin file's name.
     let locustfile: String
 
-    /// Every class with the users running of it, as Locust's `/tasks` and report weigh them (running users
-    /// per class); before any user runs, by the classes' weights, so the ratio says what a start would do.
+    /// The classes of the current (or last) test (Locust's `/swarm` replaces its user classes with the
+    /// chosen ones), weighed by the users running of each, as Locust's `/tasks` and report weigh them;
+    /// before any user runs, by the classes' weights, so the ratio says what a start would do.
     func taskRatioClasses() async -> [TaskRatioClass] {
         let counts = await controller.userClassCounts()
         let running = counts.values.reduce(0, +) > 0
-        return classes.map { userClass in
+        let chosen = Set(controller.status().userClasses)
+        return classes.filter { chosen.contains($0.name) }.map { userClass in
             TaskRatioClass(
                 name: userClass.name, weight: running ? counts[userClass.name] ?? 0 : userClass.weight,
                 tasks: userClass.tasks.map { .init(name: $0.name, weight: $0.weight) })

@@ -12,7 +12,6 @@ struct WebRoutes: Sendable {
         let base = environment.web.basePath
         let group = router.group(RouterPath(base.isEmpty ? "/" : base))
         group.get("/") { request, _ in page(request) }
-        if !base.isEmpty { router.get(RouterPath(base)) { request, _ in page(request) } }
         group.get("assets/app.js") { _, _ in asset(WebAssets.appJS, type: "text/javascript; charset=utf-8") }
         group.get("assets/app.css") { _, _ in asset(WebAssets.appCSS, type: "text/css; charset=utf-8") }
         group.get("assets/chart.min.js") { _, _ in chartScript() }
@@ -21,7 +20,9 @@ struct WebRoutes: Sendable {
             group.on("stop", method: method) { _, _ in await stop() }
             group.on("stats/reset", method: method) { _, _ in await reset() }
         }
-        group.get("stats/requests") { _, _ in json(statsRequests()) }
+        group.get("stats/requests") { _, _ in
+            text(environment.statsCache.body { statsRequests().serialized() }, type: "application/json")
+        }
         group.get("stats/history") { request, _ in
             json(environment.charts.json(since: request.uri.queryParameters.get("since").flatMap(Double.init)))
         }
@@ -101,6 +102,7 @@ struct WebRoutes: Sendable {
         }
         do {
             try await environment.controller.start(form.request)
+            environment.statsCache.clear()
         } catch {
             environment.logger.error(error.message)
             return swarmAnswer(success: false, message: error.message, host: host)
@@ -120,11 +122,13 @@ struct WebRoutes: Sendable {
 
     private func stop() async -> Response {
         await environment.controller.stop(reason: .requested)
+        environment.statsCache.clear()
         return json(.object(["success": .bool(true), "message": .string("Test stopped")]))
     }
 
     private func reset() async -> Response {
         await environment.controller.reset()
+        environment.statsCache.clear()
         return text("ok", type: "text/html; charset=utf-8")
     }
 
@@ -150,6 +154,7 @@ struct WebRoutes: Sendable {
                     "id": .string(worker.id), "hostname": .string(worker.hostname), "state": .string(worker.state.locustName),
                     "user_count": .int(worker.userCount), "cpu_usage": .double(worker.cpuUsage),
                     "memory_usage": .int(worker.memoryUsage), "last_heartbeat": .double(worker.lastHeartbeat),
+                    "lag_ms": .int(worker.lagMilliseconds),
                 ])
             })
         ])

@@ -1,0 +1,54 @@
+import ArgumentParser
+
+/// The options of a distributed test: the master's and the slaves' (Locust's workers).
+public struct DistributedOptions: ParsableArguments, Sendable {
+    /// Creates options with their defaults.
+    public init() {}
+
+    /// `--master`: run as the master.
+    @Flag(
+        name: .customLong("master"),
+        help: """
+            Run as the master of a distributed test: serve the web UI (or, with --headless, run -u/-r/-t at \
+            once) and aggregate the slaves' statistics. The master simulates no users.
+            """)
+    public var master = false
+
+    /// `--slave`, `--worker`: run as a slave.
+    @Flag(name: [.customLong("slave"), .customLong("worker")], help: "Run as a slave of a master: simulate the users it assigns.")
+    public var slave = false
+
+    /// `--master-host`: the master a slave connects to.
+    @Option(name: .customLong("master-host"), help: ArgumentHelp("The master a slave connects to.", valueName: "HOST"))
+    public var masterHost = "127.0.0.1"
+
+    /// `--master-port`: the master's port a slave connects to.
+    @Option(name: .customLong("master-port"), help: ArgumentHelp("The master's port a slave connects to.", valueName: "PORT"))
+    public var masterPort = 5557
+
+    /// `--master-bind-host`: where the master listens.
+    @Option(name: .customLong("master-bind-host"), help: ArgumentHelp("Where the master listens; 0.0.0.0 is every interface.", valueName: "HOST"))
+    public var masterBindHost = "0.0.0.0"
+
+    /// `--master-bind-port`: the port the master listens on.
+    @Option(name: .customLong("master-bind-port"), help: ArgumentHelp("The port the master listens on.", valueName: "PORT"))
+    public var masterBindPort = 5557
+
+    /// `--expect-slaves`: how many slaves a headless master waits for.
+    @Option(
+        name: [.customLong("expect-slaves"), .customLong("expect-workers")],
+        help: ArgumentHelp("A headless (or --autostart) master waits for this many slaves before starting.", valueName: "N"))
+    public var expectSlaves = 1
+
+    /// `--expect-slaves-max-wait`: for how long, as typed.
+    @Option(
+        name: [.customLong("expect-slaves-max-wait"), .customLong("expect-workers-max-wait")],
+        help: ArgumentHelp("How long that master waits for them before giving up.", valueName: "SPAN"))
+    public var expectSlavesMaxWait = "60s"
+
+    /// `--master-timeout`: how long a slave waits for a silent master, as typed.
+    @Option(
+        name: .customLong("master-timeout"),
+        help: ArgumentHelp("A slave exits after its master was unreachable or silent this long.", valueName: "SPAN"))
+    public var masterTimeout = "60s"
+}
