@@ -290,6 +290,7 @@
     const list = (data.workers || []).slice().sort((a, b) => String(a.id).localeCompare(String(b.id)));
     const rows = list.map((w) => {
       const cpu = Number(w.cpu_usage) || 0;
+      const lag = Number(w.lag_ms) || 0;
       const ago = w.last_heartbeat == null ? "—" : `${Math.max(0, Math.round(now - w.last_heartbeat))} s ago`;
       return h("tr", { "data-worker-id": w.id },
         h("td", { class: "mono", "data-col": "id", text: w.id }),
@@ -298,9 +299,10 @@
         h("td", { class: "num", "data-col": "user_count", text: String(w.user_count ?? 0) }),
         h("td", { class: cpu >= 90 ? "num bad" : "num", "data-col": "cpu_usage", text: cpu.toFixed(1), title: cpu >= 90 ? "CPU above 90%: the slave may not keep up" : null }),
         h("td", { class: "num", "data-col": "memory_usage", text: ((Number(w.memory_usage) || 0) / 1048576).toFixed(1) }),
+        h("td", { class: lag >= 200 ? "num bad" : "num", "data-col": "lag_ms", text: String(lag), title: lag >= 200 ? "Users woke this late: the slave is overloaded or starved, its throughput is its own limit" : null }),
         h("td", { class: "num", "data-col": "last_heartbeat", text: ago }));
     });
-    $("#workers-table tbody").replaceChildren(...(rows.length ? rows : [emptyRow(7, "No slaves connected")]));
+    $("#workers-table tbody").replaceChildren(...(rows.length ? rows : [emptyRow(8, "No slaves connected")]));
   }
 
   // ---------------------------------------------------------------- logs tab
