@@ -57,6 +57,7 @@ extension Integration {
                 $0.hasPrefix("Type ") && $0.contains("# reqs") && !$0.contains("50%")
             }
             #expect(tables.count == 3, "expected 2 periodic tables and the summary, got \(tables.count):\n\(result.stdout)")
+            #expect(!result.stdout.contains("\n\n\n"), "one blank line between tables, as Locust:\n\(result.stdout)")
 
             let history = try CSVTable.read(prefix + "_stats_history.csv")
             let stamps = history.rows.filter { $0["Name"] == "Aggregated" }.compactMap { $0["Timestamp"] }

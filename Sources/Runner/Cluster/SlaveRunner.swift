@@ -207,7 +207,7 @@ public final class SlaveRunner: ClusterConnectionDelegate {
     private func printTable() {
         var view = reported.snapshot()
         view.merge(stats.snapshot())
-        StandardOutput.write(console.statsTable(view, current: true) + "\n")
+        StandardOutput.write(console.statsTable(view, current: true))
     }
 
     private func send(_ message: ClusterMessage) {

@@ -65,7 +65,7 @@ final class RunReporter: Sendable {
                     }
                 }
                 if printTable && second % 2 == 0 {
-                    let table = console.statsTable(snapshot, current: true) + "\n"
+                    let table = console.statsTable(snapshot, current: true)
                     if settings.jsonStdout { FileHandle.standardError.write(Data(table.utf8)) } else { StandardOutput.write(table) }
                 }
             }
@@ -95,8 +95,9 @@ final class RunReporter: Sendable {
                 logger.error("cannot write --json-file \(path): \(error)")
             }
         }
-        var summary = console.statsTable(final, current: false) + "\n\n" + console.percentileTable(final) + "\n\n"
-            + console.errorReport(final) + "\n"
+        // One blank line after each table, as Locust prints them (each table's text ends with it).
+        let errors = console.errorReport(final)
+        var summary = console.statsTable(final, current: false) + console.percentileTable(final) + (errors.isEmpty ? "" : errors + "\n")
         if interrupted > 0 {
             summary += "\n\(interrupted) request\(interrupted == 1 ? " was" : "s were") in flight when the users were stopped: cut off, not counted above (--stop-timeout lets them finish)\n"
         }
