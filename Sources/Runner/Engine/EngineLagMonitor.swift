@@ -13,30 +13,41 @@ final class EngineLagMonitor: Sendable {
     private struct State {
         var lastWarning: ContinuousClock.Instant?
         var lastLag = 0
+        var warnings = 0
     }
 
-    private let engine: HTTPEngine
+    private let lateness: @Sendable () -> Int
     private let logger: RunLogger
     private let state = Mutex(State())
 
-    init(engine: HTTPEngine = .shared, logger: RunLogger) {
-        self.engine = engine
+    /// Watches `engine`'s lateness.
+    convenience init(engine: HTTPEngine = .shared, logger: RunLogger) {
+        self.init(lateness: { engine.takeWorstLatenessMilliseconds() }, logger: logger)
+    }
+
+    /// Watches what `lateness` reports (ms since its previous call): the engine, or a test's numbers.
+    init(lateness: @escaping @Sendable () -> Int, logger: RunLogger) {
+        self.lateness = lateness
         self.logger = logger
     }
 
     /// The worst lag of the last second (ms); call once a second.
     var lastLag: Int { state.withLock { $0.lastLag } }
 
+    /// Warnings logged so far.
+    var warnings: Int { state.withLock { $0.warnings } }
+
     /// Reads the engine's lateness since the previous call, warns if it is past the threshold (at most
     /// once a minute) and returns it in milliseconds.
     @discardableResult
     func check(now: ContinuousClock.Instant = .now) -> Int {
-        let lag = engine.takeWorstLatenessMilliseconds()
+        let lag = lateness()
         let warn = state.withLock { state -> Bool in
             state.lastLag = lag
             guard lag >= Self.threshold else { return false }
             if let last = state.lastWarning, now - last < .seconds(Self.quietSeconds) { return false }
             state.lastWarning = now
+            state.warnings += 1
             return true
         }
         if warn {
