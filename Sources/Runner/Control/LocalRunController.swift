@@ -23,7 +23,7 @@ public actor LocalRunController: RunController {
     }
 
     public nonisolated let stats: RequestStats
-    public nonisolated let events = EventBroadcaster()
+    public nonisolated var events: EventBroadcaster { published.events }
     public nonisolated var isDistributed: Bool { false }
 
     private let classes: [ClassInfo]
@@ -33,9 +33,9 @@ public actor LocalRunController: RunController {
     private let stopTimeout: Double
     private let resetStatsWhenSpawned: Bool
     private var gate = StartGate()
-    private var runTimer: (any ScheduledTimer)?
+    private var runTimer = TestTimer()
     private var stopWaiters: [CheckedContinuation<Void, Never>] = []
-    private nonisolated let published: Mutex<RunStatus>
+    private nonisolated let published: PublishedStatus
 
     /// Creates a controller over `spawner`, whose classes are `classes` in the same order.
     public init(
@@ -49,9 +49,7 @@ public actor LocalRunController: RunController {
         self.logger = logger
         self.stopTimeout = stopTimeout
         self.resetStatsWhenSpawned = resetStatsWhenSpawned
-        published = Mutex(RunStatus(
-            state: .ready, userCount: 0, targetUsers: 0, spawnRate: 0, host: host, userClasses: classes.map(\.name),
-            testIndex: 0, workers: []))
+        published = PublishedStatus(host: host, classNames: classes.map(\.name), events: EventBroadcaster())
     }
 
     /// Starts watching the spawner for users that all end by themselves; call once before the first start.
@@ -63,33 +61,24 @@ public actor LocalRunController: RunController {
     }
 
     public nonisolated func status() -> RunStatus {
-        var status = published.withLock { $0 }
+        var status = published.current
         status.userCount = spawner.aliveCount
         return status
     }
 
     public func start(_ request: StartRequest) async throws(StartRefusal) {
-        let current = published.withLock { $0 }
+        let current = published.current
         let plan = try StartPlan.make(request, classes: classes, current: current)
         if current.state == .stopping {
             throw StartRefusal("The test is stopping: wait until it has stopped, then start a new one")
         }
         let newTest = !current.state.isActive
         let generation = gate.next()
-        if newTest {
-            stats.reset()
-            events.publish(.statsReset)
+        let test = published.begin(plan, rate: request.spawnRate, newTest: newTest, stats: stats)
+        runTimer.arm(request.runTime, newTest: newTest, test: test, scheduler: scheduler, logger: logger) { [weak self] test in
+            await self?.runTimeReached(test: test)
         }
-        update { status in
-            status.targetUsers = plan.users
-            status.spawnRate = request.spawnRate
-            status.host = plan.host
-            status.userClasses = plan.classNames
-            if newTest { status.testIndex += 1 }
-        }
-        if newTest { events.publish(.testStarted(index: published.withLock { $0.testIndex })) }
-        armTimer(request.runTime, newTest: newTest)
-        setState(.spawning)
+        published.setState(.spawning)
         logger.info(
             "Ramping to \(plan.users) users at a rate of \(PythonStyle.number(request.spawnRate)) per second")
         let ticket = await spawner.newTicket()
@@ -105,7 +94,7 @@ public actor LocalRunController: RunController {
     }
 
     public func stop(reason: StopReason) async {
-        let state = published.withLock { $0.state }
+        let state = published.current.state
         switch state {
         case .ready, .stopped, .cleanup, .missing:
             return
@@ -117,12 +106,11 @@ public actor LocalRunController: RunController {
         }
         logger.info(reason.logLine)
         _ = gate.next()
-        runTimer?.cancel()
-        runTimer = nil
-        setState(.stopping)
+        runTimer.cancel()
+        published.setState(.stopping)
         _ = await spawner.newTicket()
         await spawner.stopAll(timeout: stopTimeout)
-        setState(.stopped)
+        published.setState(.stopped)
         events.publish(.testStopped(reason))
         let waiters = stopWaiters
         stopWaiters = []
@@ -142,54 +130,27 @@ public actor LocalRunController: RunController {
     // MARK: Internals
 
     private func spawningFinished(generation: Int) async {
-        guard gate.isCurrent(generation), published.withLock({ $0.state }) == .spawning else { return }
+        guard gate.isCurrent(generation), published.current.state == .spawning else { return }
         let counts = await spawner.countsByClass
         guard gate.isCurrent(generation) else { return }
         let parts = classes.map { "\"\($0.name)\": \(counts[$0.name] ?? 0)" }.joined(separator: ", ")
         let total = counts.values.reduce(0, +)
         logger.info("All users spawned: {\(parts)} (\(total) total users)")
-        setState(.running)
+        published.setState(.running)
         events.publish(.spawningComplete(users: total))
         if resetStatsWhenSpawned { reset() }
     }
 
     private func usersEnded() async {
-        let status = published.withLock { $0 }
+        let status = published.current
         guard status.state == .running, status.targetUsers > 0, spawner.aliveCount == 0 else { return }
         await stop(reason: .allUsersStopped)
-    }
-
-    private func armTimer(_ runTime: Duration?, newTest: Bool) {
-        if runTime != nil || newTest {
-            runTimer?.cancel()
-            runTimer = nil
-        }
-        guard let runTime else { return }
-        logger.info("Run time limit set to \(PythonStyle.number(runTime.seconds)) seconds")
-        let test = published.withLock { $0.testIndex }
-        runTimer = scheduler.schedule(after: runTime) { [weak self] in
-            await self?.runTimeReached(test: test)
-        }
     }
 
     /// The timer of test `test` ran out: an edit keeps the timer, a stop cancels it, and a timer that
     /// fired as its test stopped finds another test (or none) and does nothing.
     private func runTimeReached(test: Int) async {
-        let status = published.withLock { $0 }
-        guard status.testIndex == test, status.state.isActive else { return }
+        guard published.isRunning(test: test) else { return }
         await stop(reason: .runTime)
-    }
-
-    private func setState(_ state: RunState) {
-        let changed = published.withLock { status -> Bool in
-            guard status.state != state else { return false }
-            status.state = state
-            return true
-        }
-        if changed { events.publish(.state(state)) }
-    }
-
-    private func update(_ body: (inout RunStatus) -> Void) {
-        published.withLock { body(&$0) }
     }
 }

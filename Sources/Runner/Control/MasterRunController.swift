@@ -7,7 +7,7 @@ import Synchronization
 /// through the ``MasterCoordinator``, whose merged statistics it shows.
 public actor MasterRunController: RunController {
     public nonisolated let stats: RequestStats
-    public nonisolated let events = EventBroadcaster()
+    public nonisolated var events: EventBroadcaster { published.events }
     public nonisolated var isDistributed: Bool { true }
 
     private let classes: [LocalRunController.ClassInfo]
@@ -16,10 +16,10 @@ public actor MasterRunController: RunController {
     private let logger: RunLogger
     private let stopTimeout: Double
     private let resetStatsWhenSpawned: Bool
-    private var runTimer: (any ScheduledTimer)?
+    private var runTimer = TestTimer()
     private var stopping: Task<Void, Never>?
     private var slaveWaiters: [(count: Int, continuation: CheckedContinuation<Bool, Never>)] = []
-    private nonisolated let published: Mutex<RunStatus>
+    private nonisolated let published: PublishedStatus
 
     /// Creates a controller over `coordinator`, which runs `classes`.
     public init(
@@ -34,9 +34,7 @@ public actor MasterRunController: RunController {
         self.logger = logger
         self.stopTimeout = stopTimeout
         self.resetStatsWhenSpawned = resetStatsWhenSpawned
-        published = Mutex(RunStatus(
-            state: .ready, userCount: 0, targetUsers: 0, spawnRate: 0, host: host, userClasses: classes.map(\.name),
-            testIndex: 0, workers: []))
+        published = PublishedStatus(host: host, classNames: classes.map(\.name), events: EventBroadcaster())
     }
 
     /// Subscribes to the coordinator's events; call once before the first start.
@@ -48,7 +46,7 @@ public actor MasterRunController: RunController {
     }
 
     public nonisolated func status() -> RunStatus {
-        var status = published.withLock { $0 }
+        var status = published.current
         status.workers = coordinator.workers
         status.userCount = coordinator.userCount
         return status
@@ -69,7 +67,7 @@ public actor MasterRunController: RunController {
     }
 
     public func start(_ request: StartRequest) async throws(StartRefusal) {
-        let current = published.withLock { $0 }
+        let current = published.current
         let plan = try StartPlan.make(request, classes: classes, current: current)
         if current.state == .stopping {
             throw StartRefusal("The test is stopping: wait until it has stopped, then start a new one")
@@ -79,51 +77,33 @@ public actor MasterRunController: RunController {
             throw StartRefusal("You can't start a distributed test before at least one slave has connected")
         }
         let newTest = !current.state.isActive
-        if newTest {
-            stats.reset()
-            events.publish(.statsReset)
+        let test = published.begin(plan, rate: request.spawnRate, newTest: newTest, stats: stats)
+        runTimer.arm(request.runTime, newTest: newTest, test: test, scheduler: scheduler, logger: logger) { [weak self] test in
+            await self?.runTimeReached(test: test)
         }
-        published.withLock { status in
-            status.targetUsers = plan.users
-            status.spawnRate = request.spawnRate
-            status.host = plan.host
-            status.userClasses = plan.classNames
-            if newTest { status.testIndex += 1 }
-        }
-        if newTest { events.publish(.testStarted(index: published.withLock { $0.testIndex })) }
-        if request.runTime != nil || newTest {
-            runTimer?.cancel()
-            runTimer = nil
-        }
-        if let runTime = request.runTime {
-            logger.info("Run time limit set to \(PythonStyle.number(runTime.seconds)) seconds")
-            let test = published.withLock { $0.testIndex }
-            runTimer = scheduler.schedule(after: runTime) { [weak self] in await self?.runTimeReached(test: test) }
-        }
-        setState(.spawning)
+        published.setState(.spawning)
         logger.info(
             "Sending spawn jobs of \(plan.users) users at \(String(format: "%.2f", request.spawnRate)) spawn rate to \(slaves) ready slaves")
         coordinator.start(users: plan.users, rate: request.spawnRate, host: request.host, classNames: plan.classNames)
     }
 
     public func stop(reason: StopReason) async {
-        let state = published.withLock { $0.state }
+        let state = published.current.state
         if let stopping {
             await stopping.value
             return
         }
         guard state.isActive else { return }
         logger.info(reason.logLine)
-        runTimer?.cancel()
-        runTimer = nil
-        setState(.stopping)
+        runTimer.cancel()
+        published.setState(.stopping)
         let coordinator = self.coordinator
         let stopTimeout = self.stopTimeout
         let task = Task { await coordinator.stop(stopTimeout: stopTimeout) }
         stopping = task
         await task.value
         stopping = nil
-        setState(.stopped)
+        published.setState(.stopped)
         events.publish(.testStopped(reason))
     }
 
@@ -145,12 +125,12 @@ public actor MasterRunController: RunController {
             let ready = slaveWaiters.filter { $0.count <= active }
             slaveWaiters.removeAll { $0.count <= active }
             for waiter in ready { waiter.continuation.resume(returning: true) }
-            if active == 0, published.withLock({ $0.state.isActive }) {
+            if active == 0, published.current.state.isActive {
                 await stop(reason: .noSlavesLeft)
             }
         case .spawningComplete(let users):
-            guard published.withLock({ $0.state }) == .spawning else { return }
-            setState(.running)
+            guard published.current.state == .spawning else { return }
+            published.setState(.running)
             events.publish(.spawningComplete(users: users))
             if resetStatsWhenSpawned { reset() }
         }
@@ -164,17 +144,7 @@ public actor MasterRunController: RunController {
     }
 
     private func runTimeReached(test: Int) async {
-        let status = published.withLock { $0 }
-        guard status.testIndex == test, status.state.isActive else { return }
+        guard published.isRunning(test: test) else { return }
         await stop(reason: .runTime)
-    }
-
-    private func setState(_ state: RunState) {
-        let changed = published.withLock { status -> Bool in
-            guard status.state != state else { return false }
-            status.state = state
-            return true
-        }
-        if changed { events.publish(.state(state)) }
     }
 }
