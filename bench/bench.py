@@ -591,7 +591,7 @@ class Bench:
                 s = Proc(rid + "-slave", [str(LOCUST_BIN), "-f", str(PLUGIN), "--slave", "--master-host", "127.0.0.1",
                                           "--master-port", str(port)], self.work, GEN_CORE, env)
                 procs.append(s)
-                p.wait_for(r"Ramping to", 60)
+                p.wait_for(r"Sending spawn jobs", 60)
                 startup_cpu = proc_cpu(p.pid) + proc_cpu(s.pid)
             else:
                 raise ValueError(tool)

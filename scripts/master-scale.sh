@@ -165,10 +165,10 @@ for n in "${COUNTS[@]}"; do
     sampler_pid=""
 
     start=$(awk 'NR == 1 {print $1}' "$dir/samples")
-    ramp=$(log_time "$dir/master.log" "Ramping to")
-    stop=$(log_time "$dir/master.log" "Stopping ")
+    ramp=$(log_time "$dir/master.log" "Sending spawn jobs")
+    stop=$(log_time "$dir/master.log" "stopping test")
     [[ -n $ramp && -n $stop ]] || { echo "master-scale: N=$n: the master never started or never stopped the run; see $dir" >&2; }
-    # CPU per second over the run phase (first sample after "Ramping to" .. last before "Stopping"),
+    # CPU per second over the run phase (first sample after "Sending spawn jobs" .. last before "stopping test"),
     # the busiest single second in it, the connect phase's CPU, and the peak RSS.
     read -r run_cpu busiest connect_cpu hwm threads others <<<"$(awk -v ramp="${ramp:-0}" -v stop="${stop:-0}" -v ticks="$TICKS" '
         { t[NR] = $1; c[NR] = ($2 + $3) / ticks; s[NR] = $7 / ticks; b[NR] = $8 / ticks; if ($5 > hwm) hwm = $5; if ($6 > th) th = $6 }
@@ -193,7 +193,7 @@ for n in "${COUNTS[@]}"; do
     late=$(grep -c "No 'stopped' from" "$dir/master.log" || true)
     closed=$(grep -c "Closed coordinator connection" "$dir/master.log" || true)
     connect_s=$(awk -v a="$start" -v b="${ramp:-0}" 'BEGIN { printf "%.1f", b - a }')
-    # From "Stopping" to the master's exit (its last sample): the stop, the summary and the drain.
+    # From "stopping test" to the master's exit (its last sample): the stop, the summary and the drain.
     drain_s=$(awk -v b="${stop:-0}" '{ last = $1 } END { printf "%.0f", last - b }' "$dir/samples")
     rows+=("$(printf '%6d %7d %9s %8s %16s %10s %9s %10s %9s %7s %7s %8s %8s %8s %7s' \
         "$n" "$users" "${accepted:-?}/$n" "${reports:-?}" "${merged_requests:-?}/${sent_requests:-?}" \
@@ -215,10 +215,10 @@ cat <<'EOF'
 slaves: simulated slaves; users: -u (ordered across them); accepted: slaves the master accepted;
 reports: stats deltas the slaves sent; reqs in/out: requests in the master's final summary / synthetic
 requests the slaves reported (equal: the merge lost nothing); CPU/s run: the master's user+sys CPU
-seconds per wall second between "Ramping to" and "Stopping" (100% = one core); busiest: its busiest
+seconds per wall second between "Sending spawn jobs" and "stopping test" (100% = one core); busiest: its busiest
 1-second sample; CPU conn: CPU seconds / wall seconds from start until all slaves were connected;
 HWM MB: peak RSS (VmHWM); missing: "setting state to missing" warnings; late: "No 'stopped'" warnings;
-stop→exit: seconds from "Stopping" to the master's exit (stop, summary, draining its backlog);
+stop→exit: seconds from "stopping test" to the master's exit (stop, summary, draining its backlog);
 stats B: slave 0's largest stats payload; sim CPU: the simulator's own CPU per wall second;
 others: CPU per wall second that other processes of the machine took during the run phase.
 EOF

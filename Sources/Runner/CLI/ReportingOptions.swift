@@ -47,6 +47,20 @@ public struct ReportingOptions: ParsableArguments, Sendable {
     @Flag(name: .customLong("reset-stats"), help: "Reset statistics once all users are spawned.")
     public var resetStats = false
 
+    /// `--threshold`: pass/fail criteria checked at the end (repeatable).
+    @Option(
+        name: .customLong("threshold"),
+        help: ArgumentHelp(
+            "A pass/fail criterion, e.g. 'p95<300', 'fail_ratio<0.01', 'avg<100', 'rps>500', 'GET /items/[id]:p99<500' (repeatable); any failed one exits 3.",
+            valueName: "EXPR"))
+    public var thresholds: [String] = []
+
+    /// `--threshold-abort`: stop the test as soon as an upper-bound threshold fails.
+    @Flag(
+        name: .customLong("threshold-abort"),
+        help: "Stop the test as soon as a threshold with < or <= fails (checked every second after the first 10 s).")
+    public var thresholdAbort = false
+
     /// `--exit-code-on-error`: the exit code of a run with failures.
     @Option(name: .customLong("exit-code-on-error"), help: ArgumentHelp("Exit code when a request failed or a task threw.", valueName: "CODE"))
     public var exitCodeOnError: Int = 1

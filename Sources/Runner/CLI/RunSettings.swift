@@ -1,4 +1,5 @@
 import Foundation
+import LocustStats
 import LocustAPI
 
 /// The options of a run, checked: every bad value becomes one clear line.
@@ -17,6 +18,12 @@ public struct RunSettings: Sendable {
     public var slavePrintsTable: Bool
     public var resetStats: Bool
     public var exitCodeOnError: Int32
+    /// `--threshold`: the criteria checked at the end (a failed one exits ``thresholdExitCode``).
+    public var thresholds: [Threshold]
+    /// `--threshold-abort`: stop as soon as an upper-bound threshold fails.
+    public var thresholdAbort: Bool
+    /// The exit code of a run with a failed threshold: apart from request failures (1) and bad input (2).
+    public static let thresholdExitCode: Int32 = 3
     public var logLevel: RunLogger.Level
     public var userClassNames: [String]
     /// `--equal-weights`: every task runs with weight 1, as Locust's (see ``taskWeight(_:)``).
@@ -77,6 +84,15 @@ public struct RunSettings: Sendable {
         slavePrintsTable = options.printStats && !options.onlySummary
         resetStats = options.resetStats
         exitCodeOnError = Int32(truncatingIfNeeded: options.exitCodeOnError)
+        do {
+            thresholds = try options.thresholds.map { text throws(ThresholdError) in try Threshold.parse(text) }
+        } catch {
+            throw RunnerError.badInput(error.description)
+        }
+        thresholdAbort = options.thresholdAbort
+        if thresholdAbort && thresholds.isEmpty {
+            throw RunnerError.badInput("--threshold-abort needs at least one --threshold")
+        }
         guard let level = RunLogger.Level(name: options.loglevel) else {
             throw RunnerError.badInput("invalid --loglevel '\(options.loglevel)': use DEBUG, INFO, WARNING, ERROR or CRITICAL")
         }

@@ -10,6 +10,8 @@ public enum StopReason: Sendable, Equatable {
     case noSlavesLeft
     /// SIGINT or SIGTERM.
     case signal(String)
+    /// `--threshold-abort`: a threshold failed while the test ran (its summary line).
+    case thresholdFailed(String)
 
     /// The log line Locust writes for it.
     var logLine: String {
@@ -19,6 +21,7 @@ public enum StopReason: Sendable, Equatable {
         case .allUsersStopped: "All users have stopped by themselves, stopping test"
         case .noSlavesLeft: "The last slave quit, stopping test"
         case .signal(let name): "Received \(name), shutting down"
+        case .thresholdFailed(let line): "Threshold failed (\(line)): stopping test (--threshold-abort)"
         }
     }
 }

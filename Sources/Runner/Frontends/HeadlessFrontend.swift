@@ -32,6 +32,9 @@ struct HeadlessFrontend {
         let ticker = reporter.ticker(printTable: reporter.settings.printTable, userCount: { controller.status().userCount }) {
             snapshot, users, now in
             charts?.record(snapshot, userCount: users, test: controller.status().testIndex, at: now)
+            if let failed = reporter.abortingThreshold(snapshot, now: now), controller.status().state.isActive {
+                Task { await controller.stop(reason: .thresholdFailed(failed.line)) }
+            }
         }
         defer { ticker.cancel() }
 

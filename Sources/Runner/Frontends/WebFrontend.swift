@@ -82,6 +82,9 @@ struct WebFrontend {
         let controller = self.controller
         let ticker = reporter.ticker(printTable: false, userCount: { controller.status().userCount }) { snapshot, users, now in
             charts.record(snapshot, userCount: users, test: controller.status().testIndex, at: now)
+            if let failed = reporter.abortingThreshold(snapshot, now: now), controller.status().state.isActive {
+                Task { await controller.stop(reason: .thresholdFailed(failed.line)) }
+            }
         }
         let autoquit = web.autoquit
         let logger = self.logger

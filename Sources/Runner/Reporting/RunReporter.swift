@@ -12,6 +12,8 @@ final class RunReporter: Sendable {
     let history: StatsHistory
     let csv: CSVWriter?
     let console = ConsoleReport(nameWidth: TerminalSize.statsNameWidth)
+    /// Seconds of a test before `--threshold-abort` may stop it.
+    static let thresholdAbortDelay = 10.0
     /// The whole second of the last history block written (a final block in the same second is not
     /// written again).
     private let lastHistorySecond = Mutex<Int?>(nil)
@@ -86,7 +88,11 @@ final class RunReporter: Sendable {
                 "No request completed during the test\(interrupted > 0 ? " (\(interrupted) were still waiting for an answer when it stopped)" : ""): is the target answering?")
         }
         let failed = final.total.numFailures > 0 || !final.exceptions.isEmpty || silent
-        let code: Int32 = failed ? settings.exitCodeOnError : 0
+        let thresholds = settings.thresholds.map { $0.evaluate(final) }
+        let crossed = thresholds.contains { !$0.passed }
+        // A failed threshold has its own code (3), apart from failures (1) and bad input (2).
+        let code: Int32 = crossed ? RunSettings.thresholdExitCode : failed ? settings.exitCodeOnError : 0
+        for result in thresholds where !result.passed { logger.error("Threshold failed: \(result.line)") }
         logger.info("Shutting down (exit code \(code))")
         if let path = settings.jsonFile {
             do {
@@ -98,6 +104,7 @@ final class RunReporter: Sendable {
         // One blank line after each table, as Locust prints them (each table's text ends with it).
         let errors = console.errorReport(final)
         var summary = console.statsTable(final, current: false) + console.percentileTable(final) + (errors.isEmpty ? "" : errors + "\n")
+        summary += ThresholdResult.report(thresholds)
         if interrupted > 0 {
             summary += "\n\(interrupted) request\(interrupted == 1 ? " was" : "s were") in flight when the users were stopped: cut off, not counted above (--stop-timeout lets them finish)\n"
         }
@@ -109,6 +116,17 @@ final class RunReporter: Sendable {
             StandardOutput.write(summary)
         }
         return code
+    }
+
+    /// The first upper-bound threshold (`<`, `<=`) that `snapshot` fails, for `--threshold-abort`: latency
+    /// and failure limits, which only get harder to meet; lower bounds (`rps>`) wait for the end.
+    /// Not before the test's first 10 s, while a few early requests decide the percentiles.
+    func abortingThreshold(_ snapshot: StatsSnapshot, now: Double) -> ThresholdResult? {
+        guard settings.thresholdAbort, now - snapshot.total.startTime >= Self.thresholdAbortDelay else { return nil }
+        return settings.thresholds
+            .filter { $0.comparison == .less || $0.comparison == .lessOrEqual }
+            .map { $0.evaluate(snapshot) }
+            .first { !$0.passed && $0.measured != nil }
     }
 
     /// The last history block (unless one was written in this second already) and the CSV files.
