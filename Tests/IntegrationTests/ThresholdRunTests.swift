@@ -2,8 +2,9 @@ import Foundation
 import Testing
 
 extension Integration {
-    /// `--threshold` and `--threshold-abort` on real runs: the summary's lines and the exit codes.
-    @Suite("Thresholds", .sharedNginx, .timeLimit(.minutes(2)))
+    /// `--threshold`, `--threshold-abort` and `--stages` on real runs: the summary's lines, the exit
+    /// codes, the user counts second by second.
+    @Suite("Thresholds and stages", .sharedNginx, .timeLimit(.minutes(2)))
     struct ThresholdRun {
         let locust: Locust
         init() throws { locust = try Locust() }
@@ -46,6 +47,30 @@ extension Integration {
             #expect(result.exited(3), "\(result)")
             #expect(result.seconds >= 9.5 && result.seconds < 20, "stopped after \(result.seconds) s:\n\(result)")
             #expect(result.stderr.contains("stopping test (--threshold-abort)"), "\(result)")
+        }
+
+        @Test("--stages 2s:4,2s:4,2s:0: the users ramp up, hold and ramp down second by second, then the test ends")
+        func stagesShapeTheUserCount() async throws {
+            let nginx = try #require(NginxServer.current)
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let prefix = directory.file("stages")
+            let result = try await locust.run(
+                ["-f", locust.binaries.testPlugin, "--host", nginx.url, "--headless", "--stages", "2s:4,2s:4,2s:0",
+                 "--csv", prefix, "--only-summary", "PacedUser"],
+                in: directory, timeout: .seconds(30))
+            #expect(result.exited(0), "\(result)")
+            #expect(result.seconds >= 5.5 && result.seconds < 12, "a 6 s shape ran \(result.seconds) s:\n\(result)")
+            #expect(result.stderr.contains("The --stages shape ended, stopping test"), "\(result)")
+            // The log says each new count; the history's User Count column follows the shape.
+            #expect(result.stderr.contains("Ramping to 2 users"), "\(result)")
+            #expect(result.stderr.contains("Ramping to 4 users"), "\(result)")
+            let history = try CSVTable.read(prefix + "_stats_history.csv")
+            let counts = history.rows.filter { $0["Name"] == "Aggregated" }.compactMap { $0.int("User Count") }
+            #expect(counts.max() == 4, "\(counts)")
+            let peak = try #require(counts.firstIndex(of: 4))
+            #expect(counts[..<peak].allSatisfy { $0 < 4 }, "ramp up: \(counts)")
+            #expect(counts[peak...].contains { $0 < 4 && $0 > 0 } || counts.last == 0, "ramp down: \(counts)")
         }
 
         @Test("A threshold that cannot be parsed is bad input: one line, exit 2")

@@ -22,6 +22,8 @@ public struct RunSettings: Sendable {
     public var thresholds: [Threshold]
     /// `--threshold-abort`: stop as soon as an upper-bound threshold fails.
     public var thresholdAbort: Bool
+    /// `--stages`: the load shape that replaces `-u`/`-r`/`-t` (headless runs).
+    public var stages: LoadStages?
     /// The exit code of a run with a failed threshold: apart from request failures (1) and bad input (2).
     public static let thresholdExitCode: Int32 = 3
     public var logLevel: RunLogger.Level
@@ -90,6 +92,16 @@ public struct RunSettings: Sendable {
             throw RunnerError.badInput(error.description)
         }
         thresholdAbort = options.thresholdAbort
+        if let text = options.stages {
+            do {
+                stages = try LoadStages.parse(text)
+            } catch {
+                throw RunnerError.badInput(error.message)
+            }
+            guard options.headless else {
+                throw RunnerError.badInput("--stages drives a headless run: add --headless (the web UI's form sets users itself)")
+            }
+        }
         if thresholdAbort && thresholds.isEmpty {
             throw RunnerError.badInput("--threshold-abort needs at least one --threshold")
         }

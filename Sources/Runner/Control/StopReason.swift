@@ -12,6 +12,8 @@ public enum StopReason: Sendable, Equatable {
     case signal(String)
     /// `--threshold-abort`: a threshold failed while the test ran (its summary line).
     case thresholdFailed(String)
+    /// The load shape (`--stages`) ended.
+    case shapeEnded
 
     /// The log line Locust writes for it.
     var logLine: String {
@@ -22,6 +24,7 @@ public enum StopReason: Sendable, Equatable {
         case .noSlavesLeft: "The last slave quit, stopping test"
         case .signal(let name): "Received \(name), shutting down"
         case .thresholdFailed(let line): "Threshold failed (\(line)): stopping test (--threshold-abort)"
+        case .shapeEnded: "The --stages shape ended, stopping test"
         }
     }
 }

@@ -53,7 +53,7 @@ struct TestLauncher {
             if settings.headless {
                 code = await HeadlessFrontend(
                     controller: controller, reporter: reporter, request: request, logger: logger, expectSlaves: expect,
-                    htmlReport: htmlReport(controller)
+                    htmlReport: htmlReport(controller), stages: settings.stages
                 ).run()
             } else {
                 code = try await WebFrontend(
@@ -89,7 +89,8 @@ struct TestLauncher {
             if settings.headless {
                 logger.info(startup)
                 return await HeadlessFrontend(
-                    controller: controller, reporter: reporter, request: request, logger: logger, htmlReport: htmlReport(controller)
+                    controller: controller, reporter: reporter, request: request, logger: logger, htmlReport: htmlReport(controller),
+                    stages: settings.stages
                 ).run()
             }
             return try await WebFrontend(
