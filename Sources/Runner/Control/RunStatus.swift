@@ -1,4 +1,5 @@
 import Foundation
+import LocustStats
 
 /// What a controller shows of itself at one moment: the web UI's header and `GET /stats/requests`'s
 /// top-level keys.
@@ -20,8 +21,9 @@ public struct RunStatus: Sendable, Equatable {
     /// The slaves, on a master (empty standalone).
     public var workers: [WorkerStatus]
 
-    /// Slaves that count for Locust's `worker_count`: every one not missing.
-    public var workerCount: Int { workers.filter { $0.state != .missing }.count }
+    /// Slaves that count for Locust's `worker_count` (ready, spawning or running): the same rule as
+    /// `GET /stats/requests` uses, so `/worker-count`, the page and `/metrics` agree with it.
+    public var workerCount: Int { workers.filter { WorkerJSONRow.countedStates.contains($0.state.locustName) }.count }
 }
 
 /// One slave as the master sees it.
