@@ -33,7 +33,9 @@ deps:
 	command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light); \
 	command -v wrk >/dev/null 2>&1 || missing+=(wrk); \
 	[[ -f /usr/share/javascript/chart.js/chart.min.js ]] || missing+=(libjs-chart.js); \
-	if (( $${#missing[@]} == 0 )); then echo "deps: libcurl headers, nginx, wrk and Chart.js are present"; exit 0; fi; \
+	[[ -f /usr/include/zmq.h ]] || missing+=(libzmq3-dev); \
+	[[ -f /usr/include/msgpack.h ]] || missing+=(libmsgpack-dev); \
+	if (( $${#missing[@]} == 0 )); then echo "deps: libcurl and libzmq headers, msgpack-c, nginx, wrk and Chart.js are present"; exit 0; fi; \
 	echo "deps: installing $${missing[*]}"; \
 	if [[ $$(id -u) == 0 ]]; then sudo=(); \
 	elif command -v sudo >/dev/null 2>&1; then sudo=(sudo); \

@@ -21,16 +21,26 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
+        // MessagePack: the encoding of every coordinator message (Locust's wire), values and a streaming
+        // reader/writer.
+        .target(name: "MessagePack"),
+        // libzmq (ZeroMQ 4.3, the library pyzmq wraps), for Locust's ROUTER/DEALER coordinator sockets.
+        .systemLibrary(
+            name: "CZeroMQ",
+            path: "Sources/CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
         // Statistics: entries per (method, name), mergeable histograms, history, CSV and console output.
         .target(
             name: "LocustStats",
-            dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]
+            dependencies: ["MessagePack", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         // The runner: plugin loading, the user spawner, the run state machine, the command line.
         .target(
             name: "LocustRunner",
             dependencies: [
-                "LocustStats",
+                "LocustStats", "MessagePack", "CZeroMQ",
                 .product(name: "LocustAPI", package: "LocustAPI"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -54,7 +64,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "LocustStatsTests", dependencies: ["LocustStats"]),
+        .testTarget(name: "LocustStatsTests", dependencies: ["LocustStats", "MessagePack"]),
+        .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
         .testTarget(
             name: "LocustRunnerTests",
             dependencies: ["LocustRunner", .product(name: "LocustAPI", package: "LocustAPI")],
@@ -72,7 +83,7 @@ let package = Package(
         .testTarget(
             name: "ClusterTests",
             dependencies: [
-                "LocustRunner", "LocustStats",
+                "LocustRunner", "LocustStats", "MessagePack", "CZeroMQ",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),

@@ -3,7 +3,8 @@
 # (`locust-slave-sim`, one process), for N = 100, 500, 1000 by default. Measures the master's CPU
 # (user+sys from /proc/PID/stat, per second of the run phase) and peak RSS (VmHWM), checks that every
 # slave was accepted, that none was marked missing, and that the master's summary counts every
-# synthetic request the slaves reported. Prints a table.
+# synthetic request the slaves reported. Prints a table. Both speak Locust 2.x's coordinator wire (ZeroMQ
+# ROUTER/DEALER, MessagePack frames); the simulated slaves send a stats delta every second.
 #
 #   scripts/master-scale.sh [N ...]
 #
@@ -190,8 +191,9 @@ for n in "${COUNTS[@]}"; do
     merged_requests=$(awk '$1 == "Aggregated" {print $2; exit}' "$dir/master.out")
     missing=$(grep -c "setting state to missing" "$dir/master.log" || true)
     back=$(grep -c " is back" "$dir/master.log" || true)
-    late=$(grep -c "No 'stopped' from" "$dir/master.log" || true)
-    closed=$(grep -c "Closed coordinator connection" "$dir/master.log" || true)
+    late=$(grep -c "No 'client_stopped' from" "$dir/master.log" || true)
+    # Slaves that left on a closed connection before the master's quit (the master logs no other end).
+    closed=$(grep -c " left (disconnected)" "$dir/master.log" || true)
     connect_s=$(awk -v a="$start" -v b="${ramp:-0}" 'BEGIN { printf "%.1f", b - a }')
     # From "stopping test" to the master's exit (its last sample): the stop, the summary and the drain.
     drain_s=$(awk -v b="${stop:-0}" '{ last = $1 } END { printf "%.0f", last - b }' "$dir/samples")
@@ -203,7 +205,7 @@ for n in "${COUNTS[@]}"; do
         "$missing" "$late" "${drain_s}s" "${frame:-?}" \
         "$(awk -v s="${sim_cpu% *}" -v w="${sim_cpu#* }" 'BEGIN { if (w > 0) printf "%.0f%%", 100 * s / w; else print "?" }')" \
         "$(awk -v x="$others" 'BEGIN { printf "%.0f%%", 100 * x }')")")
-    echo "N=$n: master exit $master_status$killed, simulator exit $sim_status; load average before $load_before; master threads $threads; missing $missing, back $back, no-stopped warnings $late, closed connections $closed"
+    echo "N=$n: master exit $master_status$killed, simulator exit $sim_status; load average before $load_before; master threads $threads; missing $missing, back $back, no-client_stopped warnings $late, disconnected slaves $closed"
 done
 
 echo
@@ -217,8 +219,8 @@ reports: stats deltas the slaves sent; reqs in/out: requests in the master's fin
 requests the slaves reported (equal: the merge lost nothing); CPU/s run: the master's user+sys CPU
 seconds per wall second between "Sending spawn jobs" and "stopping test" (100% = one core); busiest: its busiest
 1-second sample; CPU conn: CPU seconds / wall seconds from start until all slaves were connected;
-HWM MB: peak RSS (VmHWM); missing: "setting state to missing" warnings; late: "No 'stopped'" warnings;
+HWM MB: peak RSS (VmHWM); missing: "setting state to missing" warnings; late: "No 'client_stopped'" warnings;
 stop→exit: seconds from "stopping test" to the master's exit (stop, summary, draining its backlog);
-stats B: slave 0's largest stats payload; sim CPU: the simulator's own CPU per wall second;
+stats B: slave 0's largest stats payload (MessagePack, without the ZMTP header); sim CPU: the simulator's own CPU per wall second;
 others: CPU per wall second that other processes of the machine took during the run phase.
 EOF

@@ -10,26 +10,67 @@ public struct ResponseTimeHistogram: Sendable, Equatable {
     /// The largest value recorded, in microseconds (about 12.7 days); larger values are clamped.
     public static let maximumMicroseconds: UInt64 = 1 << 40
 
-    /// The underlying HDR histogram (values in microseconds).
-    public private(set) var histogram: Histogram<UInt64>
+    /// A histogram decoded from another process stays sparse (its buckets as pairs) until this many
+    /// pairs would be kept: merging a slave's report then costs its buckets, not an HDR array.
+    static let sparseLimit = 256
+
+    /// One bucket of the sparse form: a value (µs) and how many samples it holds.
+    struct SparseBucket: Sendable, Equatable {
+        var value: UInt64
+        var count: UInt64
+    }
+
+    /// The dense HDR histogram, created at the first sample recorded here or when the sparse form
+    /// grows past ``sparseLimit``; `nil` until then (an empty histogram allocates nothing).
+    private var storage: Histogram<UInt64>?
+    /// Samples not in `storage`: ascending values, counts above 0. The first and last values are the
+    /// exact smallest and largest of these samples.
+    private var pending: [SparseBucket] = []
+    private var pendingCount: UInt64 = 0
 
     /// Creates an empty histogram.
-    public init() {
-        histogram = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+    public init() {}
+
+    private static func makeStorage() -> Histogram<UInt64> {
+        var histogram = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
         histogram.autoResize = true
+        return histogram
+    }
+
+    /// The underlying HDR histogram (values in microseconds); built from the sparse form if needed.
+    public var histogram: Histogram<UInt64> {
+        var dense = self
+        dense.densify()
+        return dense.storage ?? Self.makeStorage()
     }
 
     /// The number of samples recorded.
-    public var count: Int { Int(clamping: histogram.totalCount) }
+    public var count: Int { Int(clamping: (storage?.totalCount ?? 0) &+ pendingCount) }
 
     /// Whether no sample has been recorded.
-    public var isEmpty: Bool { histogram.totalCount == 0 }
+    public var isEmpty: Bool { count == 0 }
+
+    private var lowestMicroseconds: UInt64 {
+        let dense = storage.flatMap { $0.totalCount > 0 ? $0.min : nil }
+        let sparse = pending.first?.value
+        switch (dense, sparse) {
+        case let (a?, b?): return Swift.min(a, b)
+        case let (a?, nil): return a
+        case let (nil, b?): return b
+        default: return 0
+        }
+    }
+
+    private var highestMicroseconds: UInt64 {
+        let dense = storage.flatMap { $0.totalCount > 0 ? $0.maxRecorded : nil }
+        return Swift.max(dense ?? 0, pending.last?.value ?? 0)
+    }
 
     /// The smallest sample in milliseconds, to the microsecond (0 when empty).
-    public var minimum: Double { isEmpty ? 0 : Double(histogram.min) / 1_000 }
+    public var minimum: Double { isEmpty ? 0 : Double(lowestMicroseconds) / 1_000 }
 
     /// The largest sample in milliseconds, to the microsecond (0 when empty).
-    public var maximum: Double { isEmpty ? 0 : Double(histogram.maxRecorded) / 1_000 }
+    public var maximum: Double { isEmpty ? 0 : Double(highestMicroseconds) / 1_000 }
 
     /// Records one response time given in milliseconds (negative or non-finite values count as 0).
     public mutating func record(milliseconds: Double) {
@@ -39,9 +80,20 @@ public struct ResponseTimeHistogram: Sendable, Equatable {
     /// Records one value in microseconds.
     @inline(__always)
     mutating func record(microseconds: UInt64) {
+        if storage == nil || !pending.isEmpty { densify() }
         let value = Swift.min(microseconds, Self.maximumMicroseconds)
-        if value > histogram.highestTrackableValue { grow(toFit: value) }
-        histogram.record(value)
+        if value > (storage?.highestTrackableValue ?? 0) { grow(toFit: value) }
+        storage?.record(value)
+    }
+
+    /// Moves the sparse samples into the dense histogram (creating it).
+    private mutating func densify() {
+        if storage == nil { storage = Self.makeStorage() }
+        guard !pending.isEmpty else { return }
+        if let largest = pending.last?.value, largest > (storage?.highestTrackableValue ?? 0) { grow(toFit: largest) }
+        for bucket in pending { storage?.record(bucket.value, count: bucket.count) }
+        pending = []
+        pendingCount = 0
     }
 
     /// Adds every sample of `other` (exact).
@@ -51,8 +103,42 @@ public struct ResponseTimeHistogram: Sendable, Equatable {
             self = other
             return
         }
-        if other.histogram.maxRecorded > histogram.highestTrackableValue { grow(toFit: other.histogram.maxRecorded) }
-        histogram.add(other.histogram)
+        if let otherStorage = other.storage, otherStorage.totalCount > 0 {
+            densify()
+            if otherStorage.maxRecorded > (storage?.highestTrackableValue ?? 0) { grow(toFit: otherStorage.maxRecorded) }
+            storage?.add(otherStorage)
+        }
+        guard !other.pending.isEmpty else { return }
+        if storage == nil || storage?.totalCount == 0, pending.count + other.pending.count <= Self.sparseLimit {
+            // Both sparse and small: merge the pairs, in order.
+            pending = Self.merged(pending, other.pending)
+            pendingCount &+= other.pendingCount
+            return
+        }
+        densify()
+        if let largest = other.pending.last?.value, largest > (storage?.highestTrackableValue ?? 0) { grow(toFit: largest) }
+        for bucket in other.pending { storage?.record(bucket.value, count: bucket.count) }
+    }
+
+    private static func merged(_ left: [SparseBucket], _ right: [SparseBucket]) -> [SparseBucket] {
+        var result: [SparseBucket] = []
+        result.reserveCapacity(left.count + right.count)
+        var i = 0
+        var j = 0
+        while i < left.count || j < right.count {
+            if j == right.count || (i < left.count && left[i].value < right[j].value) {
+                result.append(left[i])
+                i += 1
+            } else if i == left.count || right[j].value < left[i].value {
+                result.append(right[j])
+                j += 1
+            } else {
+                result.append(SparseBucket(value: left[i].value, count: left[i].count &+ right[j].count))
+                i += 1
+                j += 1
+            }
+        }
+        return result
     }
 
     /// Widens the range in one step. hdrhistogram's own auto-resize grows one bucket range at a time
@@ -62,13 +148,20 @@ public struct ResponseTimeHistogram: Sendable, Equatable {
         let highest = Swift.min(Swift.max(value, 1024) * 2, Self.maximumMicroseconds)
         var wider = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: highest, numberOfSignificantValueDigits: .three)
         wider.autoResize = true
-        if histogram.totalCount > 0 { wider.add(histogram) }
-        histogram = wider
+        if let storage, storage.totalCount > 0 { wider.add(storage) }
+        storage = wider
     }
 
-    /// Removes every sample (and gives back the memory of a grown range).
+    /// Removes every sample (and gives back the memory).
     public mutating func reset() {
         self = ResponseTimeHistogram()
+    }
+
+    /// Histograms are equal when they hold the same samples, whatever their form.
+    public static func == (lhs: ResponseTimeHistogram, rhs: ResponseTimeHistogram) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        if lhs.storage == nil && rhs.storage == nil { return lhs.pending == rhs.pending }
+        return lhs.sparse() == rhs.sparse()
     }
 
     /// The value in milliseconds below or at which the fraction `percentile` (0...1) of the samples
@@ -82,9 +175,10 @@ public struct ResponseTimeHistogram: Sendable, Equatable {
     /// ``value(atPercentile:)``. The result is in the order of `percentiles`.
     public func values(atPercentiles percentiles: [Double]) -> [Double] {
         guard !isEmpty, !percentiles.isEmpty else { return percentiles.map { _ in 0 } }
+        let histogram = self.histogram
         let total = histogram.totalCount
-        let lowest = histogram.min
-        let highest = histogram.maxRecorded
+        let lowest = lowestMicroseconds
+        let highest = highestMicroseconds
         // The rank each percentile needs, computed like HdrHistogram's `valueAtPercentile`.
         var results = [UInt64](repeating: 0, count: percentiles.count)
         var pending: [(rank: UInt64, index: Int)] = []
@@ -127,6 +221,75 @@ public struct ResponseTimeHistogram: Sendable, Equatable {
     }
 }
 
+extension ResponseTimeHistogram {
+    /// The sparse form: bucket values (µs) and counts. The first and last buckets carry the exact
+    /// smallest and largest samples, so a histogram rebuilt from it answers every percentile exactly
+    /// like the original.
+    func sparse() -> (values: [UInt64], counts: [UInt64]) {
+        if storage == nil || storage?.totalCount == 0 {
+            return (pending.map(\.value), pending.map(\.count))
+        }
+        let histogram = self.histogram
+        var values: [UInt64] = []
+        var counts: [UInt64] = []
+        for item in histogram.recordedValues() {
+            values.append(item.value)
+            counts.append(UInt64(item.count))
+        }
+        let low = lowestMicroseconds
+        let high = highestMicroseconds
+        if values.count == 1 {
+            if counts[0] >= 2, low != high {
+                values = [low, high]
+                counts = [1, counts[0] - 1]
+            } else {
+                values[0] = high
+            }
+        } else if values.count > 1 {
+            values[0] = low
+            values[values.count - 1] = high
+        }
+        return (values, counts)
+    }
+
+    /// Rebuilds a histogram from its sparse form (values are clamped to the maximum), kept sparse.
+    init(sparseValues values: [UInt64], counts: [UInt64]) {
+        self.init()
+        var buckets: [SparseBucket] = []
+        buckets.reserveCapacity(values.count)
+        var sorted = true
+        for (value, count) in zip(values, counts) where count > 0 {
+            let clamped = Swift.min(value, Self.maximumMicroseconds)
+            if let last = buckets.last, last.value >= clamped { sorted = false }
+            buckets.append(SparseBucket(value: clamped, count: count))
+            pendingCount &+= count
+        }
+        if !sorted {
+            buckets.sort { $0.value < $1.value }
+            var unique: [SparseBucket] = []
+            for bucket in buckets {
+                if let last = unique.last, last.value == bucket.value {
+                    unique[unique.count - 1].count &+= bucket.count
+                } else {
+                    unique.append(bucket)
+                }
+            }
+            buckets = unique
+        }
+        pending = buckets
+        if pending.count > Self.sparseLimit { densify() }
+    }
+
+    /// Records `count` samples of `microseconds` at once (Locust's buckets from a Python worker).
+    mutating func record(microseconds: UInt64, count: UInt64) {
+        guard count > 0 else { return }
+        densify()
+        let value = Swift.min(microseconds, Self.maximumMicroseconds)
+        if value > (storage?.highestTrackableValue ?? 0) { grow(toFit: value) }
+        storage?.record(value, count: count)
+    }
+}
+
 extension ResponseTimeHistogram: Codable {
     private enum CodingKeys: String, CodingKey {
         case values
@@ -135,7 +298,6 @@ extension ResponseTimeHistogram: Codable {
 
     /// Decodes the sparse form: parallel arrays of bucket values (µs) and counts.
     public init(from decoder: any Decoder) throws {
-        self.init()
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let values = try container.decode([UInt64].self, forKey: .values)
         let counts = try container.decode([UInt64].self, forKey: .counts)
@@ -143,36 +305,12 @@ extension ResponseTimeHistogram: Codable {
             throw DecodingError.dataCorruptedError(
                 forKey: .counts, in: container, debugDescription: "values and counts differ in length")
         }
-        if let largest = values.max(), Swift.min(largest, Self.maximumMicroseconds) > histogram.highestTrackableValue {
-            grow(toFit: Swift.min(largest, Self.maximumMicroseconds))
-        }
-        for (value, count) in zip(values, counts) where count > 0 {
-            histogram.record(Swift.min(value, Self.maximumMicroseconds), count: count)
-        }
+        self.init(sparseValues: values, counts: counts)
     }
 
-    /// Encodes the sparse form. The first and last buckets carry the exact smallest and largest
-    /// samples, so a decoded histogram answers every percentile exactly like the original.
+    /// Encodes the sparse form (see ``sparse()``).
     public func encode(to encoder: any Encoder) throws {
-        var values: [UInt64] = []
-        var counts: [UInt64] = []
-        for item in histogram.recordedValues() {
-            values.append(item.value)
-            counts.append(UInt64(item.count))
-        }
-        if values.count == 1 {
-            let low = histogram.min
-            let high = histogram.maxRecorded
-            if counts[0] >= 2, low != high {
-                values = [low, high]
-                counts = [1, counts[0] - 1]
-            } else {
-                values[0] = high
-            }
-        } else if values.count > 1 {
-            values[0] = histogram.min
-            values[values.count - 1] = histogram.maxRecorded
-        }
+        let (values, counts) = sparse()
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(values, forKey: .values)
         try container.encode(counts, forKey: .counts)

@@ -8,8 +8,8 @@ public struct ResponseTimeWindow: Sendable, Equatable {
     /// Locust's `CURRENT_RESPONSE_TIME_PERCENTILE_WINDOW`, in seconds.
     public static let defaultWindow = 10
 
-    private var seconds: [Int]
-    private var slots: [ResponseTimeHistogram]
+    var seconds: [Int]
+    var slots: [ResponseTimeHistogram]
 
     /// Creates an empty window.
     public init() {
@@ -43,7 +43,7 @@ public struct ResponseTimeWindow: Sendable, Equatable {
         }
     }
 
-    private mutating func add(_ histogram: ResponseTimeHistogram, second: Int) {
+    mutating func add(_ histogram: ResponseTimeHistogram, second: Int) {
         let slot = Self.slot(of: second)
         if seconds[slot] != second {
             if seconds[slot] > second { return }
@@ -90,6 +90,17 @@ public struct ResponseTimeWindow: Sendable, Equatable {
     private static func slot(of second: Int) -> Int {
         let remainder = second % capacity
         return remainder < 0 ? remainder + capacity : remainder
+    }
+}
+
+extension ResponseTimeWindow {
+    /// The non-empty seconds held, oldest first.
+    var occupiedSeconds: [(second: Int, histogram: ResponseTimeHistogram)] {
+        var items: [(second: Int, histogram: ResponseTimeHistogram)] = []
+        for slot in 0 ..< Self.capacity where seconds[slot] != Int.min && !slots[slot].isEmpty {
+            items.append((seconds[slot], slots[slot]))
+        }
+        return items.sorted { $0.second < $1.second }
     }
 }
 

@@ -10,27 +10,27 @@ public struct StatsEntry: Sendable {
     /// The request name (usually the URL path); `"Aggregated"` for the aggregated entry.
     public let name: String
     /// The number of requests recorded (failed ones included).
-    public private(set) var numRequests: Int = 0
+    public internal(set) var numRequests: Int = 0
     /// The number of failed requests.
-    public private(set) var numFailures: Int = 0
+    public internal(set) var numFailures: Int = 0
     /// The sum of all response times, in milliseconds.
-    public private(set) var totalResponseTime: Double = 0
+    public internal(set) var totalResponseTime: Double = 0
     /// The shortest response time in milliseconds, `nil` before the first request.
-    public private(set) var minResponseTime: Double?
+    public internal(set) var minResponseTime: Double?
     /// The longest response time in milliseconds (0 before the first request).
-    public private(set) var maxResponseTime: Double = 0
+    public internal(set) var maxResponseTime: Double = 0
     /// The sum of the response body sizes, in bytes.
-    public private(set) var totalContentLength: Int = 0
+    public internal(set) var totalContentLength: Int = 0
     /// The response-time distribution (microsecond HDR histogram, 3 significant digits).
-    public private(set) var histogram = ResponseTimeHistogram()
+    public internal(set) var histogram = ResponseTimeHistogram()
     /// When this entry started counting (seconds since the epoch): its creation or last reset;
     /// 0 means "not yet", in which case the first record sets it.
-    public private(set) var startTime: Double
+    public internal(set) var startTime: Double
     /// The time of the latest request recorded, `nil` before the first one.
-    public private(set) var lastRequestTimestamp: Double?
+    public internal(set) var lastRequestTimestamp: Double?
 
-    private var requestsBySecond: [Int: Int] = [:]
-    private var failuresBySecond: [Int: Int] = [:]
+    var requestsBySecond: [Int: Int] = [:]
+    var failuresBySecond: [Int: Int] = [:]
     // The second currently being counted is kept outside the dictionaries so that the hot path
     // does not hash on every request; it is folded in when the second changes.
     private var pendingSecond = Int.min

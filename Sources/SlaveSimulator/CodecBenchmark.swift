@@ -3,8 +3,9 @@ import LocustRunner
 import LocustStats
 
 /// `locust-slave-sim --codec-benchmark`: what one statistics report costs on each side, with the real
-/// types: recording its samples into a fresh `RequestStats` (as after every `snapshotAndReset`), taking
-/// the delta, encoding the `stats` message (slave), decoding it and merging it (master).
+/// types and the simulator's real frame: recording its samples into a fresh `RequestStats` (as after
+/// every `snapshotAndReset`), taking the delta, encoding the `stats` message with
+/// `ClusterMessageCodec` (slave), decoding it (`.toMaster`) and merging it (master).
 enum CodecBenchmark {
     static func run(names: Int, samples: Int, rounds: Int) {
         let traffic = SyntheticTraffic(names: names, rpsPerUser: 1, failRatio: 0.01)
@@ -13,37 +14,51 @@ enum CodecBenchmark {
         var record = Duration.zero, snapshot = Duration.zero, encode = Duration.zero
         var decode = Duration.zero, merge = Duration.zero
         var bytes = 0
+        var roundTrips = 0
         let master = RequestStats()
         let slave = RequestStats()
-        for _ in 0..<rounds {
+        let nodeID = "sim-0_\(SlaveSimulatorMain.randomHex())"
+        let interval = ClusterProtocol.statsInterval
+        // `samples` requests made by users at 1 req/s over one statistics interval.
+        let users = max(1, Int((Double(samples) / interval).rounded()))
+        for round in 0..<rounds {
             let now = Date().timeIntervalSince1970
-            // `samples` requests made by `samples / 3` users at 1 req/s over 3 s.
             var start = clock.now
-            traffic.record(into: slave, users: max(1, samples / 3), from: now - 3, to: now, rng: &rng)
+            traffic.record(into: slave, users: users, from: now - interval, to: now, rng: &rng)
             record += start.duration(to: clock.now)
             start = clock.now
             let delta = slave.snapshotAndReset()
             snapshot += start.duration(to: clock.now)
+            let report = ClusterMessage.StatsReport(
+                snapshot: delta, userCount: users, userClassesCount: ["SimUser": users], test: "0123456789abcdef-1")
             start = clock.now
-            let payload = try! ClusterMessage.stats(.init(snapshot: delta, userCount: samples / 3)).payload()
+            let frame = ClusterMessageCodec.encode(.stats(report), nodeID: nodeID)
             encode += start.duration(to: clock.now)
-            bytes = payload.count
+            bytes = frame.count
             start = clock.now
-            let message = try! ClusterMessage.decode(payload)
+            let decoded: (message: ClusterMessage, nodeID: String?)
+            do {
+                decoded = try ClusterMessageCodec.decode(frame, direction: .toMaster)
+            } catch {
+                fatalError("round \(round): the master cannot decode the report: \(error)")
+            }
             decode += start.duration(to: clock.now)
-            guard case .stats(let report) = message else { fatalError("not a stats message") }
+            guard case .stats(let received) = decoded.message else { fatalError("not a stats message") }
+            if received == report && decoded.nodeID == nodeID { roundTrips += 1 }
             start = clock.now
-            master.merge(report.snapshot)
+            master.merge(received.snapshot)
             merge += start.duration(to: clock.now)
         }
-        func ms(_ duration: Duration) -> String {
+        func us(_ duration: Duration) -> String {
             let (seconds, attoseconds) = duration.components
-            return String(format: "%.3f", (Double(seconds) + Double(attoseconds) / 1e18) * 1000 / Double(rounds))
+            return String(format: "%.1f", (Double(seconds) + Double(attoseconds) / 1e18) * 1e6 / Double(rounds))
         }
+        let header = bytes <= 255 ? 2 : 9
         print("""
-            codec benchmark: \(names) request names, ~\(samples) samples per report, \(rounds) rounds; payload \(bytes) bytes
-            slave:  record samples \(ms(record)) ms, snapshotAndReset \(ms(snapshot)) ms, encode \(ms(encode)) ms
-            master: decode \(ms(decode)) ms, merge \(ms(merge)) ms (per report)
+            codec benchmark: \(names) request names, ~\(samples) samples per report (\(users) users at 1 req/s over \(String(format: "%g", interval)) s), \(rounds) rounds; stats frame \(bytes) bytes of MessagePack (\(bytes + header) with its ZMTP header)
+            slave:  record samples \(us(record)) µs, snapshotAndReset \(us(snapshot)) µs, encode \(us(encode)) µs
+            master: decode \(us(decode)) µs, merge \(us(merge)) µs (per report)
+            round trip: \(roundTrips) of \(rounds) reports decoded equal to what was encoded
             """)
     }
 }

@@ -30,10 +30,12 @@ struct SimulatorOptions {
         USAGE: locust-slave-sim --plugin PLUGIN.so [options]
 
         Connects many simulated slaves to a SwiftLocust master from one process. Each speaks the real
-        coordinator protocol (ready with the plugin's fingerprint and classes, heartbeats every 1 s,
-        hatching/hatch_complete, a stats delta every 3 s with synthetic samples, stopped, quit) but runs
-        no users and sends no requests. Prints how many slaves were accepted and how many stats reports
-        were sent.
+        coordinator protocol, Locust 2.x's wire (a ZMTP 3.1 DEALER over TCP with the NULL mechanism,
+        one MessagePack frame per message): client_ready, a heartbeat every 1 s with the plugin's
+        fingerprint and classes, spawning/spawning_complete, a stats delta every 1 s with synthetic
+        samples, client_stopped, quit; but it runs no users and sends no requests. Many slaves share
+        a few event loop threads (a small ZMTP client of its own, not one libzmq socket each). Prints
+        how many slaves were accepted and how many stats reports were sent.
 
         OPTIONS:
           --plugin PATH              the plugin the master runs (its fingerprint and classes are sent)
@@ -42,18 +44,19 @@ struct SimulatorOptions {
           --master-port PORT         (default 5557)
           --names N                  request names in each stats report (default 10)
           --duration SPAN            quit on our own after this long, e.g. 30s (default: when told)
-          --rps-per-user X           synthetic requests per second per hatched user (default 1)
+          --rps-per-user X           synthetic requests per second per spawned user (default 1)
           --fail-ratio X             share of synthetic requests that fail (default 0.01)
           --connect-concurrency N    connection attempts in flight (default 64)
           --connect-timeout SPAN     keep retrying refused connections this long (default 30s)
           --threads N                event loop threads (default 1)
-          --unique-reports           build every stats report for its slave alone (costs ~25 ms of
-                                     CPU per report with 50 names); by default a report built at
+          --unique-reports           build and encode every stats report for its slave alone
+                                     (costly, see --codec-benchmark); by default a report built at
                                      most 1 s earlier for a user count of the same power of two is
                                      sent again, with the slave's own user count
           --verbose                  print every rejection and unexpected close
-          --codec-benchmark          time one report's record/snapshot/encode/decode/merge with
-                                     --names names and --samples samples, then exit (no master)
+          --codec-benchmark          time one report's record/snapshot/encode/decode/merge (the
+                                     MessagePack codec) with --names names and --samples samples,
+                                     then exit (no master)
           --samples N                samples per report for --codec-benchmark (default 30)
         """
 

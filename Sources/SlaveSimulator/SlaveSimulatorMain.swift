@@ -38,7 +38,6 @@ struct SlaveSimulatorMain {
         }
         let classNames = plugin.userClasses.map(\.name)
         let hostname = ProcessInfo.processInfo.hostName
-        let pid = ProcessInfo.processInfo.processIdentifier
         print("locust-slave-sim: \(options.slaves) slaves -> \(options.masterHost):\(options.masterPort), plugin \(options.plugin) (fingerprint \(plugin.fingerprint), classes \(classNames.joined(separator: ", "))), \(options.names) request names, \(options.rpsPerUser) req/s per user")
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: options.threads)
@@ -48,12 +47,12 @@ struct SlaveSimulatorMain {
         let caches = (0..<options.slaves).map { index in
             options.uniqueReports ? ReportCache(traffic: traffic, maxAge: .zero, seed: UInt64(index) + 1) : shared
         }
+        let info = ClusterMessage.SlaveInfo(
+            protocolVersion: ClusterProtocol.version, pluginFingerprint: plugin.fingerprint, userClasses: classNames,
+            hostname: hostname, userCount: 0, lagMilliseconds: 0)
         let slaves = (0..<options.slaves).map { index in
             SimulatedSlave(
-                index: index,
-                ready: .init(
-                    version: ClusterProtocol.version, slaveID: "sim-\(hostname)-\(pid)-\(index)", hostname: hostname,
-                    pluginFingerprint: plugin.fingerprint, userClasses: classNames),
+                index: index, id: "sim-\(index)_\(randomHex())", info: info,
                 reports: caches[index], loop: group.next(), tally: tally, verbose: options.verbose)
         }
         let clock = ContinuousClock()
@@ -76,7 +75,7 @@ struct SlaveSimulatorMain {
                             attempt += 1
                             if clock.now >= connectDeadline {
                                 if options.verbose || slave.index == 0 {
-                                    print("slave \(slave.ready.slaveID): cannot connect after \(attempt) attempts: \(error)")
+                                    print("slave \(slave.id): cannot connect after \(attempt) attempts: \(error)")
                                 }
                                 slave.connectFailed()
                                 return
@@ -122,28 +121,45 @@ struct SlaveSimulatorMain {
 
         print("""
             slaves: \(options.slaves), connected \(tally.value(tally.connected)), accepted \(tally.value(tally.accepted)), rejected \(tally.value(tally.rejected)), connect failures \(tally.value(tally.connectFailures))
-            orders: hatch \(tally.value(tally.hatchOrders)) (hatch_complete sent \(tally.value(tally.hatchCompletes))), stop \(tally.value(tally.stopOrders)) (stopped sent \(tally.value(tally.stoppedSent))), quit \(tally.value(tally.quits)), closed without quit \(tally.value(tally.closedWithoutQuit))
-            stats reports sent: \(tally.value(tally.statsSent)) (\(tally.value(tally.samples)) synthetic requests; \(options.uniqueReports ? tally.value(tally.statsSent) : shared.built) reports built; slave 0's last stats payload \(tally.value(tally.statsFrameBytes)) bytes, largest \(tally.value(tally.largestStatsFrameBytes)) bytes)
+            orders: spawn \(tally.value(tally.spawnOrders)) (spawning_complete sent \(tally.value(tally.spawnCompletes))), stop \(tally.value(tally.stopOrders)) (client_stopped sent \(tally.value(tally.stoppedSent))), quit \(tally.value(tally.quits)), closed without quit \(tally.value(tally.closedWithoutQuit))
+            stats reports sent: \(tally.value(tally.statsSent)) (\(tally.value(tally.samples)) synthetic requests; \(options.uniqueReports ? tally.value(tally.statsSent) : shared.built) reports built, \(options.uniqueReports ? tally.value(tally.statsSent) : shared.encoded) encoded; slave 0's last stats payload \(tally.value(tally.statsFrameBytes)) bytes, largest \(tally.value(tally.largestStatsFrameBytes)) bytes)
             heartbeats: sent \(tally.value(tally.heartbeatsSent)), received from the master \(tally.value(tally.masterHeartbeats))
             simulator CPU: \(String(format: "%.2f", usage.user + usage.system)) s (user \(String(format: "%.2f", usage.user)), sys \(String(format: "%.2f", usage.system))) over \(seconds(elapsed)) s
             """)
-        let healthy = tally.value(tally.accepted) == options.slaves && tally.value(tally.closedWithoutQuit) == 0
+        let healthy = tally.value(tally.accepted) == options.slaves && tally.value(tally.rejected) == 0
+            && tally.value(tally.closedWithoutQuit) == 0
         return healthy ? 0 : 1
     }
 
-    /// Connects one slave with the real frame decoder in front of its handler (as `CoordinatorClient`).
+    /// Connects one slave over ZMTP (`ZMTPDealerHandler.swift`) and returns once its handshake is over.
     static func connect(_ slave: SimulatedSlave, host: String, port: Int) async throws {
+        let handshake = slave.loop.makePromise(of: Void.self)
         let bootstrap = ClientBootstrap(group: slave.loop)
             .connectTimeout(.seconds(3))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ZMTPGreetingHandler())
                     try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(FrameDecoder(maxLength: ClusterProtocol.maxFrameLength)))
-                    try channel.pipeline.syncOperations.addHandler(SimulatedSlaveHandler(slave: slave))
+                        ByteToMessageHandler(ZMTPDealerDecoder(identity: slave.id, maxMessageSize: ClusterProtocol.maxMessageSize)))
+                    try channel.pipeline.syncOperations.addHandler(SimulatedSlaveHandler(slave: slave, handshake: handshake))
                 }
             }
-        _ = try await bootstrap.connect(host: host, port: port).get()
+        do {
+            _ = try await bootstrap.connect(host: host, port: port).get()
+        } catch {
+            handshake.fail(error)
+            throw error
+        }
+        try await handshake.futureResult.get()
+    }
+
+    /// 32 random lowercase hex digits (Locust's `uuid4().hex`).
+    static func randomHex() -> String {
+        (0..<2).map { _ in
+            let text = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+            return String(repeating: "0", count: 16 - text.count) + text
+        }.joined()
     }
 
     static func seconds(_ duration: Duration) -> String {

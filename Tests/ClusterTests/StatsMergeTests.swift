@@ -62,7 +62,7 @@ struct StatsMergeTests {
     }
 
     @Test(arguments: [false, true])
-    func threeSlavesMergeLikeOne(throughJSON: Bool) throws {
+    func threeSlavesMergeLikeOne(throughWire: Bool) throws {
         let all = Self.samples(count: 9_000)
         let single = RequestStats(startTime: Self.t0)
         Self.record(all, into: single)
@@ -75,9 +75,10 @@ struct StatsMergeTests {
                 let share = all[window..<min(window + 900, all.count)].enumerated().filter { $0.offset % 3 == index }.map(\.element)
                 Self.record(share, into: slave)
                 var delta = slave.snapshotAndReset()
-                if throughJSON {
-                    let payload = try ClusterMessage.stats(.init(snapshot: delta, userCount: 10)).payload()
-                    guard case .stats(let report) = try ClusterMessage.decode(payload) else {
+                if throughWire {
+                    let frame = ClusterMessageCodec.encode(
+                        .stats(.init(snapshot: delta, userCount: 10, userClassesCount: ["A": 10], test: "t-1")), nodeID: "host_1")
+                    guard case .stats(let report) = try ClusterMessageCodec.decode(frame, direction: .toMaster).message else {
                         Issue.record("not a stats message")
                         return
                     }

@@ -1,179 +1,183 @@
-import Foundation
 import LocustStats
+import MessagePack
 
-/// One message of the coordinator protocol. On the wire each is a frame: a 4-byte big-endian length,
-/// then that many bytes of JSON: `{"type": "...", ...fields}`.
+/// One message of the coordinator protocol, which is Locust 2.x's: on the wire each is one ZeroMQ
+/// frame holding the MessagePack triple `(type, data, node_id)` (see ``ClusterMessageCodec``). The
+/// cases and their fields are Locust's; what only SwiftLocust peers use rides in a `swiftlocust` key
+/// that Locust ignores (heartbeats, statistics, spawn orders), or in one message type of ours
+/// (`swiftlocust_reject`), sent only to peers that announced themselves as SwiftLocust.
 public enum ClusterMessage: Sendable, Equatable {
-    // Slave → master.
-    /// First frame of a slave: its protocol version, identity and plugin.
-    case ready(Ready)
-    /// The slave started moving to its target.
-    case hatching
-    /// The slave reached its target; per-class user counts.
-    case hatchComplete(counts: [String: Int])
-    /// Statistics since the previous report (a delta, merged exactly by the master).
+    // Worker → master.
+    /// `client_ready`: the worker's Locust version (ours says ``ClusterProtocol/locustVersion``).
+    case clientReady(version: String)
+    /// `heartbeat`: state, CPU and memory; SwiftLocust slaves add who they are (``WorkerHeartbeat``).
+    case heartbeat(WorkerHeartbeat)
+    /// `stats`: a statistics delta.
     case stats(StatsReport)
-    /// The slave has stopped its users; its final report was sent before this.
-    case stopped
-    /// The slave is leaving.
-    case quit
-    /// The slave's log lines since its last `logs` (for the master's `GET /logs`).
-    case logs([String])
+    /// `spawning`: a spawn order arrived.
+    case spawning
+    /// `spawning_complete`: the worker reached its order; its per-class and total user counts.
+    case spawningComplete(counts: [String: Int], userCount: Int)
+    /// `client_stopped`: the worker stopped its users (its last statistics went before this).
+    case clientStopped
+    /// `exception`: user code raised (Python workers send one per occurrence).
+    case exception(message: String, traceback: String)
+    /// `logs`: the worker's log lines.
+    case logs(workerID: String, lines: [String])
 
-    // Master → slave.
-    /// The master accepted the slave.
-    case accepted(slaveID: String)
-    /// The master refused the slave (bad version, other plugin); the connection closes.
+    // Master → worker.
+    /// `ack`: the master took the worker's `client_ready`; its index among the workers.
+    case ack(index: Int)
+    /// `spawn`: run these absolute per-class counts.
+    case spawn(Spawn)
+    /// `spawning_complete` from the master: every worker reached its order; the cluster's user count.
+    case masterSpawningComplete(userCount: Int)
+    /// `stop`: stop every user.
+    case stop
+    /// `heartbeat` from the master (no data).
+    case masterHeartbeat
+    /// `reconnect`: rebuild the connection (Locust sends it after a corrupt frame).
+    case reconnect
+    /// `swiftlocust_reject`: the master refuses this SwiftLocust slave (another plugin, another protocol).
     case reject(reason: String)
-    /// Run these absolute user counts per class, started at `rate` users/s.
-    case hatch(Hatch)
-    /// Stop every user (finishing tasks within `stopTimeout` seconds).
-    case stop(stopTimeout: Double)
 
     // Both ways.
-    /// "I am alive": a slave adds its state and user count.
-    case heartbeat(Heartbeat)
+    /// `quit`: the sender is leaving / the receiver must exit.
+    case quit
+    /// A type this side does not handle (a custom message of a locustfile, `update_user_class`, …).
+    case other(type: String)
 
-    /// What a slave announces.
-    public struct Ready: Codable, Sendable, Equatable {
-        public var version: Int
-        public var slaveID: String
-        public var hostname: String
+    /// The message's type on the wire.
+    public var typeName: String {
+        switch self {
+        case .clientReady: "client_ready"
+        case .heartbeat, .masterHeartbeat: "heartbeat"
+        case .stats: "stats"
+        case .spawning: "spawning"
+        case .spawningComplete, .masterSpawningComplete: "spawning_complete"
+        case .clientStopped: "client_stopped"
+        case .exception: "exception"
+        case .logs: "logs"
+        case .ack: "ack"
+        case .spawn: "spawn"
+        case .stop: "stop"
+        case .reconnect: "reconnect"
+        case .reject: "swiftlocust_reject"
+        case .quit: "quit"
+        case .other(let type): type
+        }
+    }
+
+    /// A worker's heartbeat.
+    public struct WorkerHeartbeat: Sendable, Equatable {
+        /// Locust's state name (`ready`, `spawning`, `running`, `cleanup`, `stopping`, `stopped`).
+        public var state: String
+        /// CPU use in percent of one core since the previous heartbeat.
+        public var cpuUsage: Double
+        /// Resident memory in bytes.
+        public var memoryUsage: Int
+        /// What a SwiftLocust slave adds; `nil` from a Python Locust worker.
+        public var slave: SlaveInfo?
+
+        /// Creates a heartbeat.
+        public init(state: String, cpuUsage: Double, memoryUsage: Int, slave: SlaveInfo? = nil) {
+            self.state = state
+            self.cpuUsage = cpuUsage
+            self.memoryUsage = memoryUsage
+            self.slave = slave
+        }
+    }
+
+    /// Who a SwiftLocust slave is, in every heartbeat (`swiftlocust` key): a master admits it to the
+    /// test only once the protocol, the classes and the plugin build match its own.
+    public struct SlaveInfo: Sendable, Equatable {
+        /// ``ClusterProtocol/version`` of the slave.
+        public var protocolVersion: Int
+        /// The plugin's fingerprint.
         public var pluginFingerprint: String
+        /// The plugin's user classes, in order.
         public var userClasses: [String]
+        /// The slave's host name.
+        public var hostname: String
+        /// Users alive now.
+        public var userCount: Int
+        /// How late (ms) the slave's engine woke users in the last second, at worst.
+        public var lagMilliseconds: Int
 
-        /// Creates a `ready` body.
-        public init(version: Int, slaveID: String, hostname: String, pluginFingerprint: String, userClasses: [String]) {
-            self.version = version
-            self.slaveID = slaveID
-            self.hostname = hostname
+        /// Creates the slave's description.
+        public init(protocolVersion: Int, pluginFingerprint: String, userClasses: [String], hostname: String, userCount: Int, lagMilliseconds: Int) {
+            self.protocolVersion = protocolVersion
             self.pluginFingerprint = pluginFingerprint
             self.userClasses = userClasses
+            self.hostname = hostname
+            self.userCount = userCount
+            self.lagMilliseconds = lagMilliseconds
         }
     }
 
     /// A master's order.
-    public struct Hatch: Codable, Sendable, Equatable {
+    public struct Spawn: Sendable, Equatable {
+        /// Wall-clock seconds; a worker drops an order not newer than the last it took.
+        public var timestamp: Double
+        /// Absolute users per class for this worker.
         public var counts: [String: Int]
-        public var rate: Double
+        /// The target host (`nil`: the classes' own).
         public var host: String?
-        /// Increases with every order, so late answers to old orders can be told apart.
-        public var generation: Int
-        /// The master's `--equal-weights`.
-        public var equalTaskWeights: Bool?
+        /// Seconds a stopping user may finish its task.
+        public var stopTimeout: Double
+        /// What a SwiftLocust master adds (`swiftlocust` key); `nil` from a Locust master.
+        public var order: SpawnOrder?
 
-        /// Creates a `hatch` body.
-        public init(counts: [String: Int], rate: Double, host: String?, generation: Int, equalTaskWeights: Bool? = nil) {
+        /// Creates an order.
+        public init(timestamp: Double, counts: [String: Int], host: String?, stopTimeout: Double, order: SpawnOrder? = nil) {
+            self.timestamp = timestamp
             self.counts = counts
-            self.rate = rate
             self.host = host
-            self.generation = generation
+            self.stopTimeout = stopTimeout
+            self.order = order
+        }
+    }
+
+    /// A SwiftLocust master's additions to `spawn`.
+    public struct SpawnOrder: Sendable, Equatable {
+        /// The test the order belongs to; the slave's statistics name it.
+        public var test: String
+        /// Users per second to start at (stopping is immediate). A Locust master paces by sending
+        /// several orders instead, and a worker starts each difference at once.
+        public var rate: Double
+        /// `--equal-weights` of the master.
+        public var equalTaskWeights: Bool
+
+        /// Creates the additions.
+        public init(test: String, rate: Double, equalTaskWeights: Bool) {
+            self.test = test
+            self.rate = rate
             self.equalTaskWeights = equalTaskWeights
         }
     }
 
     /// A statistics delta.
-    public struct StatsReport: Codable, Sendable, Equatable {
+    public struct StatsReport: Sendable, Equatable {
+        /// The requests since the previous report.
         public var snapshot: StatsSnapshot
+        /// Users alive at the report.
         public var userCount: Int
+        /// Users alive per class.
+        public var userClassesCount: [String: Int]
+        /// The test (``SpawnOrder/test``) the delta belongs to; `nil` from Python workers and before
+        /// any order of a SwiftLocust master.
+        public var test: String?
+        /// Whether `snapshot` is exact (a SwiftLocust slave's histograms) rather than rebuilt from
+        /// Locust's rounded buckets (a Python worker's).
+        public var exact: Bool
 
-        /// Creates a `stats` body.
-        public init(snapshot: StatsSnapshot, userCount: Int) {
+        /// Creates a report.
+        public init(snapshot: StatsSnapshot, userCount: Int, userClassesCount: [String: Int], test: String?, exact: Bool = true) {
             self.snapshot = snapshot
             self.userCount = userCount
+            self.userClassesCount = userClassesCount
+            self.test = test
+            self.exact = exact
         }
-    }
-
-    /// A heartbeat; the master's carries no state.
-    public struct Heartbeat: Codable, Sendable, Equatable {
-        public var state: String
-        public var userCount: Int
-        /// A slave's CPU use in percent of one core since its previous heartbeat.
-        public var cpuUsage: Double?
-        /// A slave's resident memory in bytes.
-        public var memoryUsage: Int?
-        /// How late (ms) a slave's engine woke users in the last second, at worst (its load-collapse signal).
-        public var lagMilliseconds: Int?
-
-        /// Creates a `heartbeat` body.
-        public init(state: String, userCount: Int, cpuUsage: Double? = nil, memoryUsage: Int? = nil, lagMilliseconds: Int? = nil) {
-            self.state = state
-            self.userCount = userCount
-            self.cpuUsage = cpuUsage
-            self.memoryUsage = memoryUsage
-            self.lagMilliseconds = lagMilliseconds
-        }
-    }
-}
-
-extension ClusterMessage: Codable {
-    private enum CodingKeys: String, CodingKey {
-        case type, ready, counts, stats, slaveID, reason, hatch, stopTimeout, heartbeat, lines
-    }
-
-    /// The message's `type` field.
-    public var typeName: String {
-        switch self {
-        case .ready: "ready"
-        case .hatching: "hatching"
-        case .hatchComplete: "hatch_complete"
-        case .stats: "stats"
-        case .stopped: "stopped"
-        case .quit: "quit"
-        case .logs: "logs"
-        case .accepted: "accepted"
-        case .reject: "reject"
-        case .hatch: "hatch"
-        case .stop: "stop"
-        case .heartbeat: "heartbeat"
-        }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        let type = try container.decode(String.self, forKey: .type)
-        switch type {
-        case "ready": self = .ready(try container.decode(Ready.self, forKey: .ready))
-        case "hatching": self = .hatching
-        case "hatch_complete": self = .hatchComplete(counts: try container.decode([String: Int].self, forKey: .counts))
-        case "stats": self = .stats(try container.decode(StatsReport.self, forKey: .stats))
-        case "stopped": self = .stopped
-        case "quit": self = .quit
-        case "logs": self = .logs(try container.decode([String].self, forKey: .lines))
-        case "accepted": self = .accepted(slaveID: try container.decode(String.self, forKey: .slaveID))
-        case "reject": self = .reject(reason: try container.decode(String.self, forKey: .reason))
-        case "hatch": self = .hatch(try container.decode(Hatch.self, forKey: .hatch))
-        case "stop": self = .stop(stopTimeout: try container.decode(Double.self, forKey: .stopTimeout))
-        case "heartbeat": self = .heartbeat(try container.decode(Heartbeat.self, forKey: .heartbeat))
-        default:
-            throw DecodingError.dataCorruptedError(forKey: .type, in: container, debugDescription: "unknown message type '\(type)'")
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(typeName, forKey: .type)
-        switch self {
-        case .ready(let ready): try container.encode(ready, forKey: .ready)
-        case .hatching, .stopped, .quit: break
-        case .hatchComplete(let counts): try container.encode(counts, forKey: .counts)
-        case .logs(let lines): try container.encode(lines, forKey: .lines)
-        case .stats(let report): try container.encode(report, forKey: .stats)
-        case .accepted(let id): try container.encode(id, forKey: .slaveID)
-        case .reject(let reason): try container.encode(reason, forKey: .reason)
-        case .hatch(let hatch): try container.encode(hatch, forKey: .hatch)
-        case .stop(let timeout): try container.encode(timeout, forKey: .stopTimeout)
-        case .heartbeat(let heartbeat): try container.encode(heartbeat, forKey: .heartbeat)
-        }
-    }
-
-    /// The JSON payload of this message's frame.
-    public func payload() throws -> Data {
-        try JSONEncoder().encode(self)
-    }
-
-    /// Decodes a frame's payload.
-    public static func decode(_ payload: Data) throws -> ClusterMessage {
-        try JSONDecoder().decode(ClusterMessage.self, from: payload)
     }
 }

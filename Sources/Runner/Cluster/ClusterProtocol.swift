@@ -1,18 +1,23 @@
-/// The master/slave coordinator protocol's constants (Locust's timers, see `docs/ARCHITECTURE.md`).
+/// The coordinator protocol's constants: Locust 2.x's wire and timers (see `docs/ARCHITECTURE.md`).
 public enum ClusterProtocol {
-    /// The protocol version a slave announces in `ready`; the master refuses other versions (2: heartbeats
-    /// carry CPU and memory, slaves forward their log lines).
-    public static let version = 2
-    /// Largest accepted frame payload; a larger length prefix closes the connection.
-    public static let maxFrameLength = 16 * 1024 * 1024
-    /// Seconds between heartbeats, both ways.
+    /// The SwiftLocust protocol version a slave announces in its heartbeats (the `swiftlocust` key); a
+    /// SwiftLocust master refuses other versions. 3: Locust's ZeroMQ/MessagePack wire.
+    public static let version = 3
+    /// The Locust version a slave sends in `client_ready`: the Locust release whose protocol this is.
+    public static let locustVersion = "2.47.0"
+    /// Largest accepted message; a peer sending a larger one is disconnected.
+    public static let maxMessageSize = 16 * 1024 * 1024
+    /// Seconds between heartbeats, both ways (Locust's `HEARTBEAT_INTERVAL`).
     public static let heartbeatInterval = 1.0
-    /// Heartbeats a slave may miss before the master marks it missing.
+    /// Heartbeats a slave may miss before the master marks it missing (Locust's `HEARTBEAT_LIVENESS`).
     public static let heartbeatLiveness = 3
-    /// Seconds between a slave's statistics reports.
-    public static let statsInterval = 3.0
-    /// Seconds a new connection has to send `ready` before it is closed.
-    public static let readyTimeout = 5.0
+    /// Seconds a missing slave is kept before it is forgotten (Locust's `HEARTBEAT_DEAD_INTERNAL`).
+    public static let missingSlaveLifetime = 60.0
+    /// Seconds between a slave's statistics reports (Locust's workers: 3; ours report every second, so
+    /// that a slave killed outright loses at most one second of requests).
+    public static let statsInterval = 1.0
+    /// Seconds between a slave's `logs` messages.
+    public static let logsInterval = 1.0
     /// Default seconds a slave keeps trying to reach a silent or lost master before it exits.
     public static let defaultMasterTimeout = 60.0
 }

@@ -1,20 +1,38 @@
 import Foundation
 import LocustAPI
 import LocustStats
-import NIOPosix
 import Synchronization
 
-/// A slave (`--slave`, `--worker`): connects to its master, runs the users it is told to, reports
-/// statistics deltas every 3 s and heartbeats every second, and keeps trying to reach a lost master
-/// until `--master-timeout` runs out.
-public final class SlaveRunner: ClusterConnectionDelegate {
+/// A slave (`--slave`, `--worker`): a Locust 2.x worker on the wire (a DEALER socket whose identity is
+/// `hostname_<hex>`), so that it joins a SwiftLocust master or a Python Locust master alike. It runs
+/// the users it is told to (absolute counts per class; starting paced at a SwiftLocust master's rate,
+/// or at once as Locust's workers do; stopping at once), reports statistics deltas every second and
+/// heartbeats every second, and keeps trying to reach a lost master until `--master-timeout` runs out.
+///
+/// Everything it sends goes through one ordered outbox, and a statistics delta is taken when its turn
+/// in the outbox comes: so the last delta is always sent before `client_stopped` or `quit`.
+public final class SlaveRunner: Sendable {
     struct State {
-        var connection: ClusterConnection?
+        var connected = false
         var accepted = false
+        var everAccepted = false
         var lastContact = ContinuousClock.now
-        var lostSince: ContinuousClock.Instant?
+        var disconnectedSince: ContinuousClock.Instant? = .now
+        var lastReadySent: ContinuousClock.Instant?
         var runState = RunState.ready
         var usage = ProcessUsage()
+        var lastSpawnTimestamp = 0.0
+        var test: String?
+        var stopTimeout = 0.0
+        var warnedUnknownClasses: Set<String> = []
+    }
+
+    /// One entry of the outbox.
+    enum Outgoing: Sendable {
+        /// A message, sent as it is.
+        case message(ClusterMessage)
+        /// A statistics delta, taken when its turn comes.
+        case stats
     }
 
     private let plugin: LoadedPlugin
@@ -27,17 +45,18 @@ public final class SlaveRunner: ClusterConnectionDelegate {
     private let reported = RequestStats()
     private let console = ConsoleReport(nameWidth: TerminalSize.statsNameWidth)
     private let spawner: UserSpawner
-    private let slaveID: String
+    /// This slave's node id, Locust's form: `hostname_<32 hex>`.
+    let slaveID: String
+    private let hostname: String
     private let state = Mutex<State>(State())
     private let finished = StopSignal()
     private let exitCode = Mutex<Int32>(0)
-    /// Held from taking a statistics delta until it is queued on the connection (and, for the last one,
-    /// `stopped` after it): the periodic report and the last one come from different tasks, and a delta
-    /// taken first but queued after `stopped` would reach a master that has already written its summary.
-    private let reporting = Mutex<Void>(())
     private let lag: EngineLagMonitor
     private let inbox: AsyncStream<ClusterMessage>
     private let inboxWriter: AsyncStream<ClusterMessage>.Continuation
+    private let outbox: AsyncStream<Outgoing>
+    private let outboxWriter: AsyncStream<Outgoing>.Continuation
+    private let dealer = Mutex<ZMQDealer?>(nil)
 
     /// Creates a slave for a loaded plugin.
     public init(plugin: LoadedPlugin, settings: RunSettings, cluster: ClusterSettings, logger: RunLogger) {
@@ -47,18 +66,22 @@ public final class SlaveRunner: ClusterConnectionDelegate {
         self.cluster = cluster
         self.logger = logger.named("locust.runners")
         self.lag = EngineLagMonitor(logger: logger.named("locust.runners"))
-        let hostname = ProcessInfo.processInfo.hostName
-        slaveID = "\(hostname)_\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
+        hostname = ProcessInfo.processInfo.hostName
+        let hex = (0..<2).map { _ in
+            let text = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+            return String(repeating: "0", count: 16 - text.count) + text
+        }.joined()
+        slaveID = "\(hostname)_\(hex)"
         let recorder = StatsRecorder(stats: stats, logger: logger.named("locust.user.task"), node: slaveID)
         spawner = UserSpawner(
             classes: plugin.userClasses, host: settings.host, engine: .shared, recorder: recorder, logger: logger,
             httpOverride: settings.httpOverride)
         (inbox, inboxWriter) = AsyncStream.makeStream(of: ClusterMessage.self)
+        (outbox, outboxWriter) = AsyncStream.makeStream(of: Outgoing.self)
     }
 
     /// Runs until the master says quit, refuses this slave, or stays out of reach; returns the exit code.
     public func run() async -> Int32 {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let trap = SignalTrap { [self] name in
             logger.info("Received \(name), shutting down")
             finish(code: 0, reason: name)
@@ -66,25 +89,32 @@ public final class SlaveRunner: ClusterConnectionDelegate {
         logger.startForwarding()
         logger.info("Starting SwiftLocust \(LocustABI.productVersion)")
         logger.info("Starting slave \(slaveID), master at \(cluster.masterHost):\(cluster.masterPort)")
-        guard await connect(group: group, giveUpAfter: cluster.masterTimeout) else {
-            logger.error("Could not reach the master at \(cluster.masterHost):\(cluster.masterPort) within \(PythonStyle.number(cluster.masterTimeout)) s")
-            try? await group.shutdownGracefully()
+        do {
+            let dealer = try ZMQDealer(
+                identity: slaveID, host: cluster.masterHost, port: cluster.masterPort, options: MasterCoordinator.socketOptions
+            ) { [weak self] event in
+                self?.handle(event)
+            }
+            self.dealer.withLock { $0 = dealer }
+        } catch {
+            logger.error("Cannot connect to the master at \(cluster.masterHost):\(cluster.masterPort): \(error)")
             return 1
         }
+        let sender = Task { await drainOutbox() }
         let processor = Task { await processOrders() }
-        let ticker = Task { await tick(group: group) }
+        let ticker = Task { await tick() }
         _ = await finished.wait()
         ticker.cancel()
         inboxWriter.finish()
         await processor.value
         await spawner.stopAll(timeout: 0)
-        let connection = state.withLock { $0.connection }
-        if let connection {
-            sendStats(on: connection)
-            connection.send(.quit, thenClose: true)
+        if state.withLock({ $0.connected }) {
+            outboxWriter.yield(.stats)
+            outboxWriter.yield(.message(.quit))
         }
-        try? await Task.sleep(for: .milliseconds(50))
-        try? await group.shutdownGracefully()
+        outboxWriter.finish()
+        await sender.value
+        await dealer.withLock { $0 }?.close(linger: .seconds(2))
         _ = trap
         return exitCode.withLock { $0 }
     }
@@ -94,22 +124,31 @@ public final class SlaveRunner: ClusterConnectionDelegate {
         finished.fire(reason)
     }
 
-    private func connect(group: MultiThreadedEventLoopGroup, giveUpAfter seconds: Double) async -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
-        var attempt = 0
-        while !finished.isFired {
-            do {
-                try await CoordinatorClient.connect(host: cluster.masterHost, port: cluster.masterPort, group: group, delegate: self)
-                return true
-            } catch {
-                attempt += 1
-                if attempt == 1 { logger.warning(
-                        "Cannot reach the master at \(cluster.masterHost):\(cluster.masterPort) yet (\(ConnectionErrorText.describe(error))); retrying every second") }
-                if ContinuousClock.now >= deadline { return false }
-                try? await Task.sleep(for: .seconds(1))
+    private func send(_ message: ClusterMessage) {
+        outboxWriter.yield(.message(message))
+    }
+
+    // MARK: The outbox
+
+    /// Sends the outbox's entries in order; a statistics delta is taken at its turn, and only while
+    /// connected (a delta taken while the master is out of reach would be lost: it waits instead).
+    private func drainOutbox() async {
+        for await item in outbox {
+            guard let dealer = dealer.withLock({ $0 }) else { continue }
+            switch item {
+            case .message(let message):
+                dealer.send(ClusterMessageCodec.encode(message, nodeID: slaveID))
+            case .stats:
+                let (connected, test) = state.withLock { ($0.accepted, $0.test) }
+                guard connected else { continue }
+                let delta = stats.snapshotAndReset()
+                if settings.slavePrintsTable { reported.merge(delta) }
+                let counts = await spawner.countsByClass
+                let report = ClusterMessage.StatsReport(
+                    snapshot: delta, userCount: spawner.aliveCount, userClassesCount: counts, test: test)
+                dealer.send(ClusterMessageCodec.encode(.stats(report), nodeID: slaveID))
             }
         }
-        return false
     }
 
     // MARK: Orders, in the order they came
@@ -117,36 +156,65 @@ public final class SlaveRunner: ClusterConnectionDelegate {
     private func processOrders() async {
         for await message in inbox {
             switch message {
-            case .hatch(let hatch):
+            case .spawn(let spawn):
+                let isNewTest = state.withLock { state -> Bool in
+                    let newTest = !state.runState.isActive || (spawn.order != nil && spawn.order?.test != state.test)
+                    if let order = spawn.order { state.test = order.test }
+                    state.stopTimeout = spawn.stopTimeout
+                    state.runState = .spawning
+                    return newTest
+                }
+                if isNewTest {
+                    // Locust's workers clear their statistics when a new test starts.
+                    _ = stats.snapshotAndReset()
+                }
                 let ticket = await spawner.newTicket()
-                await spawner.setHost(hatch.host)
-                await spawner.setEqualTaskWeights(settings.equalWeights || hatch.equalTaskWeights == true)
-                let target = classes.map { hatch.counts[$0.name] ?? 0 }
-                state.withLock { $0.runState = .spawning }
-                send(.hatching)
+                await spawner.setHost(spawn.host)
+                await spawner.setEqualTaskWeights(settings.equalWeights || spawn.order?.equalTaskWeights == true)
+                let unknown = Set(spawn.counts.filter { $0.value > 0 }.keys).subtracting(classes.map(\.name))
+                let newlyUnknown = state.withLock { state -> Set<String> in
+                    let fresh = unknown.subtracting(state.warnedUnknownClasses)
+                    state.warnedUnknownClasses.formUnion(fresh)
+                    return fresh
+                }
+                if !newlyUnknown.isEmpty {
+                    logger.warning(
+                        "The master asked for users of \(newlyUnknown.sorted().joined(separator: ", ")), which this plugin does not have (it has \(classes.map(\.name).joined(separator: ", "))): not started")
+                }
+                let target = classes.map { spawn.counts[$0.name] ?? 0 }
+                // A SwiftLocust master gives a rate; a Locust master paces with its orders, so each
+                // difference starts at once, as its workers do.
+                let rate = spawn.order?.rate ?? 0
                 let spawner = self.spawner
                 let logger = self.logger
                 let names = classes.map(\.name)
                 Task {
-                    if await spawner.spawn(target: target, rate: hatch.rate, ticket: ticket) {
+                    if await spawner.spawn(target: target, rate: rate, ticket: ticket) {
                         let counts = await spawner.countsByClass
                         let parts = names.filter { (counts[$0] ?? 0) > 0 }.map { "\"\($0)\": \(counts[$0] ?? 0)" }
                             .joined(separator: ", ")
-                        logger.info("All users spawned: {\(parts)} (\(counts.values.reduce(0, +)) total users)")
+                        let total = counts.values.reduce(0, +)
+                        logger.info("All users spawned: {\(parts)} (\(total) total users)")
                         self.state.withLock { $0.runState = .running }
-                        self.send(.hatchComplete(counts: counts))
+                        self.send(.spawningComplete(counts: counts, userCount: total))
                     }
                 }
-            case .stop(let stopTimeout):
+            case .stop:
                 _ = await spawner.newTicket()
-                state.withLock { $0.runState = .stopping }
+                let stopTimeout = state.withLock { state -> Double in
+                    state.runState = .stopping
+                    return state.stopTimeout
+                }
                 await spawner.stopAll(timeout: stopTimeout)
                 state.withLock { $0.runState = .stopped }
-                // The last delta goes before 'stopped', so the master's summary has everything.
-                if let connection = state.withLock({ $0.connection }) {
-                    sendStats(on: connection, then: .stopped)
-                } else {
-                    send(.stopped)
+                // The last delta goes before 'client_stopped', so the master's summary has everything;
+                // then ready for the next test, as Locust's workers say it.
+                outboxWriter.yield(.stats)
+                send(.clientStopped)
+                send(.clientReady(version: ClusterProtocol.locustVersion))
+                state.withLock { state in
+                    state.lastReadySent = .now
+                    state.runState = .ready
                 }
             default:
                 break
@@ -156,51 +224,67 @@ public final class SlaveRunner: ClusterConnectionDelegate {
 
     // MARK: Timers
 
-    private func tick(group: MultiThreadedEventLoopGroup) async {
+    private func tick() async {
+        let start = ContinuousClock.now
         var seconds = 0
         while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(ClusterProtocol.heartbeatInterval))
-            if Task.isCancelled { return }
             seconds += 1
-            let (connection, silentFor, lostSince, runState, usage) = state.withLock {
-                ($0.connection, ContinuousClock.now - $0.lastContact, $0.lostSince, $0.runState, $0.usage.sample())
+            try? await Task.sleep(until: start + .seconds(Double(seconds) * ClusterProtocol.heartbeatInterval), clock: .continuous)
+            if Task.isCancelled { return }
+            let now = ContinuousClock.now
+            let (connected, accepted, silentFor, disconnectedSince, runState, usage, readySent) = state.withLock {
+                ($0.connected, $0.accepted, now - $0.lastContact, $0.disconnectedSince, $0.runState, $0.usage.sample(), $0.lastReadySent)
             }
-            if let connection {
-                connection.send(.heartbeat(.init(
-                    state: runState.locustName, userCount: spawner.aliveCount, cpuUsage: usage.cpuPercent,
-                    memoryUsage: usage.residentBytes, lagMilliseconds: lag.check())))
-                let lines = logger.takeUnsentLines()
-                if !lines.isEmpty { connection.send(.logs(lines)) }
-                if seconds % Int(ClusterProtocol.statsInterval) == 0 { sendStats(on: connection) }
-                if settings.slavePrintsTable && seconds % 2 == 0 { printTable() }
-                if silentFor > .milliseconds(Int64(cluster.masterTimeout * 1000)) {
-                    logger.error("No word from the master for \(PythonStyle.number(cluster.masterTimeout)) s: stopping users and exiting")
-                    finish(code: 1, reason: "master silent")
-                    return
-                }
-            } else if let lostSince {
-                if ContinuousClock.now - lostSince > .milliseconds(Int64(cluster.masterTimeout * 1000)) {
-                    logger.error("Could not reconnect to the master within \(PythonStyle.number(cluster.masterTimeout)) s: exiting")
+            let timeout = Duration.seconds(cluster.masterTimeout)
+            if let disconnectedSince {
+                if now - disconnectedSince > timeout {
+                    let everAccepted = state.withLock { $0.everAccepted }
+                    if everAccepted {
+                        logger.error("Could not reconnect to the master within \(PythonStyle.number(cluster.masterTimeout)) s: exiting")
+                    } else {
+                        logger.error("Could not reach the master at \(cluster.masterHost):\(cluster.masterPort) within \(PythonStyle.number(cluster.masterTimeout)) s")
+                    }
                     finish(code: 1, reason: "master lost")
                     return
                 }
-                do {
-                    try await CoordinatorClient.connect(host: cluster.masterHost, port: cluster.masterPort, group: group, delegate: self)
-                    logger.info("Reconnected to the master")
-                } catch {
-                    logger.debug("Reconnect failed: \(ConnectionErrorText.describe(error))")
+                if seconds == 3 && !state.withLock({ $0.everAccepted }) {
+                    logger.warning("Cannot reach the master at \(cluster.masterHost):\(cluster.masterPort) yet; retrying")
                 }
+                continue
+            }
+            guard connected else { continue }
+            // Locust's workers say client_ready again every 5 s until the master answers.
+            if !accepted, readySent.map({ now - $0 >= .seconds(5) }) ?? true {
+                sendReady()
+            }
+            send(.heartbeat(.init(
+                state: runState.locustName, cpuUsage: usage.cpuPercent, memoryUsage: usage.residentBytes,
+                slave: .init(
+                    protocolVersion: ClusterProtocol.version, pluginFingerprint: plugin.fingerprint,
+                    userClasses: classes.map(\.name), hostname: hostname, userCount: spawner.aliveCount,
+                    lagMilliseconds: lag.check()))))
+            let lines = logger.takeUnsentLines()
+            if !lines.isEmpty { send(.logs(workerID: slaveID, lines: lines)) }
+            if seconds % max(1, Int(ClusterProtocol.statsInterval)) == 0 { outboxWriter.yield(.stats) }
+            if settings.slavePrintsTable && seconds % 2 == 0 { printTable() }
+            if accepted && silentFor > timeout {
+                logger.error("No word from the master for \(PythonStyle.number(cluster.masterTimeout)) s: stopping users and exiting")
+                finish(code: 1, reason: "master silent")
+                return
             }
         }
     }
 
-    private func sendStats(on connection: ClusterConnection, then next: ClusterMessage? = nil) {
-        reporting.withLock { _ in
-            let delta = stats.snapshotAndReset()
-            if settings.slavePrintsTable { reported.merge(delta) }
-            connection.send(.stats(.init(snapshot: delta, userCount: spawner.aliveCount)))
-            if let next { connection.send(next) }
-        }
+    private func sendReady() {
+        state.withLock { $0.lastReadySent = .now }
+        send(.clientReady(version: ClusterProtocol.locustVersion))
+        // A heartbeat right away, so that a SwiftLocust master admits this slave without waiting a second.
+        let (runState, usage) = state.withLock { ($0.runState, $0.usage.sample()) }
+        send(.heartbeat(.init(
+            state: runState.locustName, cpuUsage: usage.cpuPercent, memoryUsage: usage.residentBytes,
+            slave: .init(
+                protocolVersion: ClusterProtocol.version, pluginFingerprint: plugin.fingerprint,
+                userClasses: classes.map(\.name), hostname: hostname, userCount: spawner.aliveCount, lagMilliseconds: 0))))
     }
 
     /// This slave's own table (`--print-stats`): what it reported so far plus what it has not yet sent.
@@ -210,63 +294,100 @@ public final class SlaveRunner: ClusterConnectionDelegate {
         StandardOutput.write(console.statsTable(view, current: true))
     }
 
-    private func send(_ message: ClusterMessage) {
-        state.withLock { $0.connection }?.send(message)
-    }
+    // MARK: Socket events
 
-    // MARK: ClusterConnectionDelegate
-
-    public func connectionOpened(_ connection: ClusterConnection) {
-        state.withLock { state in
-            state.connection = connection
-            state.lastContact = .now
-            state.lostSince = nil
+    private func handle(_ event: ZMQDealer.Event) {
+        switch event {
+        case .connected:
+            let reconnected = state.withLock { state -> Bool in
+                state.connected = true
+                state.disconnectedSince = nil
+                state.lastContact = .now
+                return state.everAccepted
+            }
+            logger.debug(reconnected ? "Reconnected to the master's port" : "Connected to the master's port")
+            sendReady()
+        case .disconnected:
+            let wasAccepted = state.withLock { state -> Bool in
+                guard state.connected else { return false }
+                state.connected = false
+                state.disconnectedSince = .now
+                defer { state.accepted = false }
+                // Locust's `cleanup`: the users of a lost master are stopping; `ready` once they have.
+                if state.runState.isActive || state.runState == .stopping { state.runState = .cleanup }
+                return state.accepted
+            }
+            guard wasAccepted, !finished.isFired else { return }
+            logger.warning("Lost the master (connection closed): stopping users, reconnecting for up to \(PythonStyle.number(cluster.masterTimeout)) s")
+            let spawner = self.spawner
+            Task {
+                _ = await spawner.newTicket()
+                await spawner.stopAll(timeout: 0)
+                self.state.withLock { state in
+                    if state.runState == .cleanup { state.runState = .ready }
+                }
+            }
+        case .received(let bytes):
+            let message: ClusterMessage
+            do {
+                message = try ClusterMessageCodec.decode(bytes, direction: .toWorker).message
+            } catch {
+                logger.warning("Ignoring a message from the master: \(error)")
+                return
+            }
+            received(message)
         }
-        connection.send(.ready(.init(
-            version: ClusterProtocol.version, slaveID: slaveID, hostname: ProcessInfo.processInfo.hostName,
-            pluginFingerprint: plugin.fingerprint, userClasses: classes.map(\.name))))
     }
 
-    public func connection(_ connection: ClusterConnection, received message: ClusterMessage) {
+    private func received(_ message: ClusterMessage) {
         state.withLock { $0.lastContact = .now }
         switch message {
-        case .accepted(let id):
-            state.withLock { $0.accepted = true }
-            logger.info("Connected to the master as \(id)")
+        case .ack(let index):
+            let first = state.withLock { state -> Bool in
+                defer {
+                    state.accepted = true
+                    state.everAccepted = true
+                }
+                return !state.everAccepted
+            }
+            if first {
+                logger.info("Connected to the master as \(slaveID) (index \(index))")
+            } else {
+                logger.debug("The master took this slave's client_ready (index \(index))")
+            }
         case .reject(let reason):
             logger.error("The master refused this slave: \(reason)")
             finish(code: LocustMain.usageExitCode, reason: "refused")
-        case .hatch, .stop:
+        case .spawn(let spawn):
+            let stale = state.withLock { state -> Bool in
+                guard spawn.timestamp > state.lastSpawnTimestamp else { return true }
+                state.lastSpawnTimestamp = spawn.timestamp
+                return false
+            }
+            send(.spawning)
+            if stale {
+                logger.info("Discard spawn message with older or equal timestamp than timestamp of previous spawn message")
+                return
+            }
             inboxWriter.yield(message)
-        case .heartbeat:
+        case .stop:
+            inboxWriter.yield(message)
+        case .masterHeartbeat, .masterSpawningComplete:
             break
+        case .reconnect:
+            logger.warning("Received reconnect message from master. Resetting the connection.")
+            state.withLock { state in
+                state.accepted = false
+                state.lastReadySent = nil
+            }
+            dealer.withLock { $0 }?.reconnect()
         case .quit:
             logger.info("The master told this slave to quit")
             finish(code: 0, reason: "quit")
-        case .ready, .hatching, .hatchComplete, .stats, .stopped, .logs:
-            logger.warning("Ignoring '\(message.typeName)' from the master: it is a slave's message")
-        }
-    }
-
-    public func connectionClosed(_ connection: ClusterConnection, error: (any Error)?) {
-        let wasCurrent = state.withLock { state -> Bool in
-            guard state.connection === connection else { return false }
-            state.connection = nil
-            state.accepted = false
-            state.lostSince = .now
-            // Locust's `cleanup`: the users of a lost master are stopping; `ready` once they have.
-            state.runState = .cleanup
-            return true
-        }
-        guard wasCurrent, !finished.isFired else { return }
-        logger.warning("Lost the master (\(error.map(ConnectionErrorText.describe) ?? "connection closed")): stopping users, reconnecting for up to \(PythonStyle.number(cluster.masterTimeout)) s")
-        let spawner = self.spawner
-        Task {
-            _ = await spawner.newTicket()
-            await spawner.stopAll(timeout: 0)
-            self.state.withLock { state in
-                if state.runState == .cleanup { state.runState = .ready }
-            }
+        case .other(let type):
+            logger.warning("Unknown message type received: \(type)")
+        case .clientReady, .heartbeat, .stats, .spawning, .spawningComplete, .clientStopped, .exception, .logs:
+            logger.warning("Ignoring '\(message.typeName)' from the master: it is a worker's message")
         }
     }
 }

@@ -91,16 +91,16 @@ public actor UserSpawner: UserSpawning {
     public func spawn(target: [Int], rate: Double, ticket: Int) async -> Bool {
         let myGeneration = ticket
         guard generation == myGeneration else { return false }
-        // Start in proportion: removals first (they free capacity), then additions interleaved.
-        var removals: [Int] = []
+        // Stopping is immediate, as in Locust; only starting is paced. Additions are interleaved so that
+        // the classes start in proportion.
         var additionCounts: [Int] = []
         for index in classes.indices {
             let have = running[index].count
             let want = index < target.count ? max(0, target[index]) : 0
-            if have > want { removals.append(contentsOf: Array(repeating: index, count: have - want)) }
+            for _ in 0..<max(0, have - want) { stopOne(classIndex: index) }
             additionCounts.append(max(0, want - have))
         }
-        let steps = removals + UserDistribution.spawnOrder(counts: additionCounts)
+        let steps = UserDistribution.spawnOrder(counts: additionCounts)
         let total = target.reduce(0) { $0 + max(0, $1) }
         if !warnedAboutPorts, let range = EphemeralPortCheck.portRange(),
             let warning = EphemeralPortCheck.warning(users: total, range: range)
@@ -108,7 +108,6 @@ public actor UserSpawner: UserSpawning {
             warnedAboutPorts = true
             logger.warning(warning)
         }
-        let isRemoval = removals.count
         let start = ContinuousClock.now
         let interval = rate > 0 ? 1.0 / rate : 0
         var done = 0
@@ -123,8 +122,7 @@ public actor UserSpawner: UserSpawning {
                 dueNow = min(steps.count, Int(seconds / interval) + 1)
             }
             while done < dueNow {
-                let index = steps[done]
-                if done < isRemoval { stopOne(classIndex: index) } else { startOne(classIndex: index) }
+                startOne(classIndex: steps[done])
                 done += 1
             }
             if done < steps.count {

@@ -23,14 +23,14 @@ struct TestLauncher {
         switch cluster.role {
         case .master:
             let coordinator = MasterCoordinator(
-                classes: classes, pluginClassNames: plugin.userClasses.map(\.name), fingerprint: plugin.fingerprint,
-                host: settings.host, stats: stats, logger: runners, equalTaskWeights: settings.equalWeights)
-            let server = try CoordinatorServer(host: cluster.masterBindHost, port: cluster.masterBindPort, delegate: coordinator)
+                classes: plugin.userClasses, fingerprint: plugin.fingerprint, host: settings.host, stats: stats,
+                logger: runners, equalTaskWeights: settings.equalWeights, stopTimeout: settings.stopTimeout)
+            let port = try coordinator.listen(host: cluster.masterBindHost, port: cluster.masterBindPort)
             // Logged once nothing more can fail at start-up (with the UI: once its port is bound), so that a
             // bad flag or a port in use is the only line printed.
             let startup = [
                 "Starting SwiftLocust \(LocustABI.productVersion)",
-                "Starting master, listening for slaves on \(cluster.masterBindHost):\(server.port)",
+                "Starting master, listening for slaves on \(cluster.masterBindHost):\(port)",
             ]
             if settings.headless { startup.forEach { logger.info($0) } }
             let heartbeat = Task {
@@ -64,7 +64,6 @@ struct TestLauncher {
             }
             heartbeat.cancel()
             await coordinator.quitAll()
-            await server.shutdown()
             return code
         case .standalone, .slave:
             let spawner = UserSpawner(

@@ -97,6 +97,26 @@ enum Loopback {
     /// Opens a connection and leaves it open (a client that never speaks); the caller closes it.
     static func open(port: Int) -> Int32? { connected(port: port) }
 
+    /// Speaks ZMTP by hand: sends the greeting, waits for the peer's (libzmq drops a peer that sends
+    /// its READY before the greeting exchange is over), then sends `rest`, gives the peer a moment to
+    /// read it, and closes.
+    static func zmtpPeer(port: Int, greeting: [UInt8], rest: [UInt8]) {
+        guard let fd = connected(port: port) else { return }
+        defer { close(fd) }
+        _ = greeting.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        var received = 0
+        var scratch = [UInt8](repeating: 0, count: 256)
+        while received < 64 {
+            let count = read(fd, &scratch, scratch.count)
+            guard count > 0 else { return }
+            received += count
+        }
+        _ = rest.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        var pause = timeval(tv_sec: 0, tv_usec: 300_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &pause, socklen_t(MemoryLayout<timeval>.size))
+        _ = read(fd, &scratch, scratch.count)
+    }
+
     /// Connects, writes `bytes`, half-closes and closes: garbage for a protocol port.
     static func sendAndClose(port: Int, bytes: [UInt8]) {
         guard let fd = connected(port: port) else { return }

@@ -1,0 +1,293 @@
+import Foundation
+import LocustStats
+import MessagePack
+
+/// Locust's frame encoding: `msgpack((type, data, node_id))`, byte for byte as Python's msgpack writes
+/// it. The same type name means different data in each direction (`heartbeat`, `spawning_complete`),
+/// so decoding is told which way the frame went.
+public enum ClusterMessageCodec {
+    /// Which way a frame travels.
+    public enum Direction: Sendable {
+        /// Worker → master.
+        case toMaster
+        /// Master → worker.
+        case toWorker
+    }
+
+    /// The key under which SwiftLocust adds its own data to Locust's maps.
+    static let extensionKey = "swiftlocust"
+
+    // MARK: Encoding
+
+    /// The frame of `message` from (worker) or to (master) `nodeID`.
+    public static func encode(_ message: ClusterMessage, nodeID: String?) -> [UInt8] {
+        var writer = MessagePackWriter(reservingCapacity: 128)
+        writer.writeArrayHeader(3)
+        writer.write(message.typeName)
+        writeData(of: message, into: &writer)
+        if let nodeID { writer.write(nodeID) } else { writer.writeNil() }
+        return writer.bytes
+    }
+
+    private static func writeData(of message: ClusterMessage, into writer: inout MessagePackWriter) {
+        switch message {
+        case .clientReady(let version):
+            writer.write(version)
+        case .heartbeat(let heartbeat):
+            writer.writeMapHeader(heartbeat.slave == nil ? 3 : 4)
+            writer.write("state")
+            writer.write(heartbeat.state)
+            writer.write("current_cpu_usage")
+            writer.write(heartbeat.cpuUsage.isFinite ? heartbeat.cpuUsage : 0)
+            writer.write("current_memory_usage")
+            writer.write(heartbeat.memoryUsage)
+            if let slave = heartbeat.slave {
+                writer.write(extensionKey)
+                writer.writeMapHeader(6)
+                writer.write("protocol")
+                writer.write(slave.protocolVersion)
+                writer.write("fingerprint")
+                writer.write(slave.pluginFingerprint)
+                writer.write("user_classes")
+                writer.writeArrayHeader(slave.userClasses.count)
+                for name in slave.userClasses { writer.write(name) }
+                writer.write("hostname")
+                writer.write(slave.hostname)
+                writer.write("user_count")
+                writer.write(slave.userCount)
+                writer.write("lag_ms")
+                writer.write(slave.lagMilliseconds)
+            }
+        case .stats(let report):
+            writer.writeMapHeader(report.exact ? 6 : 5)
+            LocustStatsPayload.writePairs(of: report.snapshot, into: &writer)
+            writer.write("user_classes_count")
+            writeCounts(report.userClassesCount, into: &writer)
+            writer.write("user_count")
+            writer.write(report.userCount)
+            if report.exact {
+                writer.write(extensionKey)
+                writer.writeMapHeader(2)
+                writer.write("test")
+                if let test = report.test { writer.write(test) } else { writer.writeNil() }
+                writer.write("snapshot")
+                report.snapshot.writeExact(into: &writer)
+            }
+        case .spawningComplete(let counts, let userCount):
+            writer.writeMapHeader(2)
+            writer.write("user_classes_count")
+            writeCounts(counts, into: &writer)
+            writer.write("user_count")
+            writer.write(userCount)
+        case .exception(let message, let traceback):
+            writer.writeMapHeader(2)
+            writer.write("msg")
+            writer.write(message)
+            writer.write("traceback")
+            writer.write(traceback)
+        case .logs(let workerID, let lines):
+            writer.writeMapHeader(2)
+            writer.write("worker_id")
+            writer.write(workerID)
+            writer.write("logs")
+            writer.writeArrayHeader(lines.count)
+            for line in lines { writer.write(line) }
+        case .ack(let index):
+            writer.writeMapHeader(1)
+            writer.write("index")
+            writer.write(index)
+        case .spawn(let spawn):
+            writer.writeMapHeader(spawn.order == nil ? 5 : 6)
+            writer.write("timestamp")
+            writer.write(spawn.timestamp)
+            writer.write("user_classes_count")
+            writeCounts(spawn.counts, into: &writer)
+            writer.write("host")
+            if let host = spawn.host { writer.write(host) } else { writer.writeNil() }
+            writer.write("stop_timeout")
+            writer.write(spawn.stopTimeout)
+            writer.write("parsed_options")
+            writer.writeMapHeader(0)
+            if let order = spawn.order {
+                writer.write(extensionKey)
+                writer.writeMapHeader(3)
+                writer.write("test")
+                writer.write(order.test)
+                writer.write("rate")
+                writer.write(order.rate)
+                writer.write("equal_weights")
+                writer.write(order.equalTaskWeights)
+            }
+        case .masterSpawningComplete(let userCount):
+            writer.writeMapHeader(1)
+            writer.write("user_count")
+            writer.write(userCount)
+        case .reject(let reason):
+            writer.writeMapHeader(1)
+            writer.write("reason")
+            writer.write(reason)
+        case .spawning, .clientStopped, .stop, .masterHeartbeat, .reconnect, .quit, .other:
+            writer.writeNil()
+        }
+    }
+
+    private static func writeCounts(_ counts: [String: Int], into writer: inout MessagePackWriter) {
+        writer.writeMapHeader(counts.count)
+        for (name, count) in counts.sorted(by: { $0.key < $1.key }) {
+            writer.write(name)
+            writer.write(count)
+        }
+    }
+
+    // MARK: Decoding
+
+    /// Decodes a frame that went `direction`; throws ``ClusterFrameError`` when it is not a Locust
+    /// message (not a 3-array, wrong field types, a statistics report no honest peer sends).
+    public static func decode(_ bytes: [UInt8], direction: Direction, now: Double = Date().timeIntervalSince1970) throws(ClusterFrameError) -> (message: ClusterMessage, nodeID: String?) {
+        do {
+            var reader = MessagePackReader(bytes)
+            guard try reader.readArrayHeader() == 3 else { throw ClusterFrameError.malformed("not a (type, data, node_id) triple") }
+            let type = try reader.readString()
+            let message: ClusterMessage
+            if type == "stats" && direction == .toMaster {
+                message = .stats(try readStats(&reader, bytes: bytes, now: now))
+            } else {
+                message = try plainMessage(type: type, data: reader.readValue(), direction: direction)
+            }
+            let nodeID: String? = try reader.readNil() ? nil : reader.readString()
+            guard reader.isAtEnd else { throw ClusterFrameError.malformed("\(bytes.count - reader.offset) bytes after the message") }
+            return (message, nodeID)
+        } catch let error as ClusterFrameError {
+            throw error
+        } catch let error as MessagePackError {
+            throw ClusterFrameError.malformed(error.description)
+        } catch {
+            throw ClusterFrameError.malformed("\(error)")
+        }
+    }
+
+    /// A `stats` data map: our exact snapshot when a SwiftLocust slave added it (Locust's part is then
+    /// skipped), else the snapshot rebuilt from Locust's payload.
+    private static func readStats(_ reader: inout MessagePackReader, bytes: [UInt8], now: Double) throws -> ClusterMessage.StatsReport {
+        let start = reader.offset
+        var userCount = 0
+        var classes: [String: Int] = [:]
+        var exact: (test: String?, snapshot: StatsSnapshot)?
+        let pairs = try reader.readMapHeader()
+        for _ in 0..<pairs {
+            let key = try reader.readString()
+            switch key {
+            case "user_count":
+                userCount = max(0, try reader.readInt())
+            case "user_classes_count":
+                classes = try counts(reader.readValue())
+            case extensionKey:
+                var test: String?
+                var snapshot: StatsSnapshot?
+                for _ in 0..<(try reader.readMapHeader()) {
+                    switch try reader.readString() {
+                    case "test": test = try reader.readNil() ? nil : reader.readString()
+                    case "snapshot": snapshot = try StatsSnapshot(exactFrom: &reader)
+                    default: try reader.skipValue()
+                    }
+                }
+                guard let snapshot else { throw ClusterFrameError.malformed("a SwiftLocust report without its snapshot") }
+                exact = (test, snapshot)
+            default:
+                try reader.skipValue()
+            }
+        }
+        if let exact {
+            return .init(snapshot: exact.snapshot, userCount: userCount, userClassesCount: classes, test: exact.test, exact: true)
+        }
+        // A Python worker: read Locust's part again, as a value.
+        var again = MessagePackReader(bytes)
+        again.offset = start
+        let data = try again.readValue()
+        let snapshot = try LocustStatsPayload.snapshot(from: data, takenAt: now)
+        return .init(snapshot: snapshot, userCount: userCount, userClassesCount: classes, test: nil, exact: false)
+    }
+
+    private static func plainMessage(type: String, data: MessagePackValue, direction: Direction) throws -> ClusterMessage {
+        func string(_ key: String) throws -> String {
+            guard let value = data[key]?.stringValue else { throw ClusterFrameError.malformed("'\(type)' without a '\(key)' string") }
+            return value
+        }
+        func int(_ key: String) throws -> Int {
+            guard let value = data[key]?.intValue else { throw ClusterFrameError.malformed("'\(type)' without a '\(key)' number") }
+            return value
+        }
+        switch (type, direction) {
+        case ("client_ready", .toMaster):
+            // Locust sends its version string; boomer sends -1.
+            if let version = data.stringValue { return .clientReady(version: version) }
+            if let number = data.intValue { return .clientReady(version: String(number)) }
+            return .clientReady(version: "")
+        case ("heartbeat", .toMaster):
+            var slave: ClusterMessage.SlaveInfo?
+            if let info = data[extensionKey] {
+                guard let version = info["protocol"]?.intValue, let fingerprint = info["fingerprint"]?.stringValue,
+                    let names = info["user_classes"]?.arrayValue?.compactMap(\.stringValue)
+                else { throw ClusterFrameError.malformed("a SwiftLocust heartbeat without protocol, fingerprint and classes") }
+                slave = .init(
+                    protocolVersion: version, pluginFingerprint: fingerprint, userClasses: names,
+                    hostname: info["hostname"]?.stringValue ?? "", userCount: max(0, info["user_count"]?.intValue ?? 0),
+                    lagMilliseconds: max(0, info["lag_ms"]?.intValue ?? 0))
+            }
+            return .heartbeat(.init(
+                state: try string("state"), cpuUsage: data["current_cpu_usage"]?.doubleValue ?? 0,
+                memoryUsage: data["current_memory_usage"]?.intValue ?? 0, slave: slave))
+        case ("heartbeat", .toWorker):
+            return .masterHeartbeat
+        case ("spawning", .toMaster):
+            return .spawning
+        case ("spawning_complete", .toMaster):
+            return .spawningComplete(counts: try counts(data["user_classes_count"] ?? [:]), userCount: try int("user_count"))
+        case ("spawning_complete", .toWorker):
+            return .masterSpawningComplete(userCount: data["user_count"]?.intValue ?? 0)
+        case ("client_stopped", .toMaster):
+            return .clientStopped
+        case ("exception", .toMaster):
+            return .exception(message: try string("msg"), traceback: data["traceback"]?.stringValue ?? "")
+        case ("logs", .toMaster):
+            guard let lines = data["logs"]?.arrayValue else { throw ClusterFrameError.malformed("'logs' without a list") }
+            return .logs(workerID: data["worker_id"]?.stringValue ?? "", lines: lines.compactMap(\.stringValue))
+        case ("ack", .toWorker):
+            return .ack(index: data["index"]?.intValue ?? -1)
+        case ("spawn", .toWorker):
+            guard let timestamp = data["timestamp"]?.doubleValue else { throw ClusterFrameError.malformed("'spawn' without a timestamp") }
+            var order: ClusterMessage.SpawnOrder?
+            if let info = data[extensionKey] {
+                guard let test = info["test"]?.stringValue, let rate = info["rate"]?.doubleValue else {
+                    throw ClusterFrameError.malformed("a SwiftLocust order without test and rate")
+                }
+                order = .init(test: test, rate: rate, equalTaskWeights: info["equal_weights"]?.boolValue ?? false)
+            }
+            return .spawn(.init(
+                timestamp: timestamp, counts: try counts(data["user_classes_count"] ?? [:]), host: data["host"]?.stringValue,
+                stopTimeout: data["stop_timeout"]?.doubleValue ?? 0, order: order))
+        case ("stop", .toWorker):
+            return .stop
+        case ("reconnect", .toWorker):
+            return .reconnect
+        case ("swiftlocust_reject", .toWorker):
+            return .reject(reason: data["reason"]?.stringValue ?? "refused")
+        case ("quit", _):
+            return .quit
+        default:
+            return .other(type: type)
+        }
+    }
+
+    private static func counts(_ value: MessagePackValue) throws -> [String: Int] {
+        guard let pairs = value.mapValue else { throw ClusterFrameError.malformed("user counts are not a map") }
+        var result: [String: Int] = [:]
+        for pair in pairs {
+            guard let name = pair.key.stringValue, let count = pair.value.intValue, count >= 0 else {
+                throw ClusterFrameError.malformed("user counts must map class names to counts")
+            }
+            result[name] = count
+        }
+        return result
+    }
+}

@@ -1,0 +1,542 @@
+import LocustStats
+
+/// The master's side of the coordinator as a value, without sockets or clocks (in the style of
+/// SwiftNIO's `*StateMachine` types): ``handle(_:now:wallTime:)`` takes one input (a message from a
+/// peer, a disconnection, the heartbeat tick, an order of the controller) and returns what to do. It
+/// is tested in-process with fake peers and an injected clock.
+///
+/// It admits SwiftLocust slaves whose protocol, classes and plugin build match (told by the
+/// `swiftlocust` key of their heartbeats) and Python Locust workers (whose heartbeats have no such
+/// key), spreads users over them by ``ClusterAssignment``, rebalances when one joins, leaves, goes
+/// missing (3 missed heartbeats) or comes back, merges their statistics (exact from our slaves,
+/// Locust's buckets from Python workers) and drops a report that names another test.
+struct MasterStateMachine {
+    /// A class the master runs, and its weight.
+    struct ClassWeight: Sendable, Equatable {
+        var name: String
+        var weight: Int
+    }
+
+    /// What does not change during the master's life.
+    struct Configuration: Sendable {
+        /// The classes of the plugin, in order, with their weights.
+        var classes: [ClassWeight]
+        /// The plugin's fingerprint; a SwiftLocust slave must have the same.
+        var pluginFingerprint: String
+        /// `--equal-weights`.
+        var equalTaskWeights: Bool
+        /// Names this master's tests (random per process): `RUNID-N` is the N-th test.
+        var runID: String
+        /// `--host`.
+        var host: String?
+        /// `--stop-timeout` for the spawn orders.
+        var stopTimeout = 0.0
+    }
+
+    /// Something that happened.
+    enum Input: Sendable {
+        /// A message from the peer whose socket identity is `identity`, connected from `peer`.
+        case received(ClusterMessage, identity: [UInt8], peer: String)
+        /// Bytes from a peer that are not a message.
+        case malformed(identity: [UInt8], peer: String, reason: String)
+        /// A connection closed; `identity` is the one last seen on it.
+        case disconnected(identity: [UInt8]?, peer: String)
+        /// Once per heartbeat interval.
+        case tick
+        /// The controller starts or edits the test.
+        case start(users: Int, rate: Double, host: String?, classNames: [String]?)
+        /// The controller stops the test.
+        case stop(stopTimeout: Double)
+        /// The stop's time ran out: whoever has not answered is given up on.
+        case stopDeadlinePassed
+        /// The master is shutting down: every peer is told to quit.
+        case quit
+    }
+
+    /// A log line's level.
+    enum LogLevel: Sendable, Equatable { case debug, info, warning, error }
+
+    /// What to do.
+    enum Command: Sendable, Equatable {
+        /// Send `message` to the peer with socket identity `identity`.
+        case send(ClusterMessage, to: [UInt8])
+        /// Add a statistics delta to the master's statistics.
+        case merge(StatsSnapshot)
+        /// Count an exception a Python worker raised.
+        case recordException(message: String, traceback: String, node: String)
+        /// Log a line.
+        case log(LogLevel, String)
+        /// Tell the controller.
+        case event(MasterCoordinator.Event)
+        /// Every slave answered the current stop (or its time ran out).
+        case allStopped
+        /// Shutting down, every peer has gone (after `quit`).
+        case allGone
+    }
+
+    /// One peer.
+    struct Worker: Sendable, Equatable {
+        /// What kind of worker it is.
+        enum Kind: Sendable, Equatable {
+            /// Said `client_ready`, no heartbeat yet: not given users.
+            case pending
+            /// A SwiftLocust slave with the master's plugin.
+            case swiftLocust
+            /// A Python Locust worker.
+            case locust
+        }
+
+        var id: String
+        var identity: [UInt8]
+        var peer: String
+        var index: Int
+        var kind = Kind.pending
+        var hostname: String
+        var state = RunState.ready
+        var userCount = 0
+        var ordered: [String: Int] = [:]
+        var lastHeard: ContinuousClock.Instant
+        var lastHeartbeatWallTime: Double
+        var missingSince: ContinuousClock.Instant?
+        var cpuUsage = 0.0
+        var memoryUsage = 0
+        var lagMilliseconds = 0
+        var lagWarnedAt: ContinuousClock.Instant?
+        var logs: [String] = []
+        /// A Python worker's statistics after its `client_stopped` come with its next periodic report
+        /// (every 3 s): the stop waits for it until then.
+        var finalReportDue: ContinuousClock.Instant?
+
+        /// Counts for users and dealing.
+        var isActive: Bool { kind != .pending && state != .missing }
+    }
+
+    /// Lines kept per slave for `GET /logs`.
+    static let keptLogLines = 500
+    /// A slave not heard from for this long does not count its users as running (it may be frozen).
+    static let liveWindow = Duration.seconds(2 * ClusterProtocol.heartbeatInterval)
+    static let missingAfter = Duration.seconds(ClusterProtocol.heartbeatInterval * Double(ClusterProtocol.heartbeatLiveness))
+    static let forgetAfter = Duration.seconds(ClusterProtocol.missingSlaveLifetime)
+    /// How long a stop waits for a Python worker's last report (Locust's workers report every 3 s).
+    static let finalReportWait = Duration.milliseconds(3500)
+
+    let configuration: Configuration
+    private(set) var workers: [String: Worker] = [:]
+    private(set) var runState = RunState.ready
+    private(set) var targetUsers = 0
+    private(set) var rate = 1.0
+    private(set) var host: String?
+    private(set) var chosenClasses: Set<String>?
+    private(set) var testNumber = 0
+    private var needsRebalance = false
+    private var awaitingStop = false
+    private var lastSpawnTimestamp = 0.0
+    private var nextIndex = 0
+    private var shuttingDown = false
+
+    init(configuration: Configuration) {
+        self.configuration = configuration
+        self.host = configuration.host
+    }
+
+    /// The name of the current (or last) test, which every order carries and every report must name.
+    var currentTest: String { "\(configuration.runID)-\(testNumber)" }
+
+    // MARK: Queries
+
+    /// Slaves admitted and not missing.
+    var activeSlaveCount: Int { workers.values.filter(\.isActive).count }
+
+    /// Users the active slaves that were heard from lately report.
+    func userCount(now: ContinuousClock.Instant) -> Int {
+        workers.values.filter { $0.isActive && now - $0.lastHeard <= Self.liveWindow }.reduce(0) { $0 + $1.userCount }
+    }
+
+    /// The users per class ordered to the active slaves, summed.
+    var assignedCounts: [String: Int] {
+        var total: [String: Int] = [:]
+        for worker in workers.values where worker.isActive {
+            for (name, count) in worker.ordered { total[name, default: 0] += count }
+        }
+        return total
+    }
+
+    /// Each admitted slave as the web UI lists it, by id.
+    func workerStatuses(now: ContinuousClock.Instant) -> [WorkerStatus] {
+        workers.values.filter { $0.kind != .pending }.sorted { $0.id < $1.id }.map {
+            // A slave that stopped is ready for the next test, as Locust shows it.
+            WorkerStatus(
+                id: $0.id, hostname: $0.hostname, state: $0.state == .stopped ? .ready : $0.state,
+                userCount: $0.isActive && now - $0.lastHeard <= Self.liveWindow ? $0.userCount : 0,
+                cpuUsage: $0.cpuUsage, memoryUsage: $0.memoryUsage, lastHeartbeat: $0.lastHeartbeatWallTime,
+                lagMilliseconds: $0.lagMilliseconds)
+        }
+    }
+
+    /// Each slave's recent log lines, by id.
+    var slaveLogs: [String: [String]] { workers.filter { $0.value.kind != .pending }.mapValues(\.logs) }
+
+    // MARK: Inputs
+
+    /// Handles one input at `now` (monotonic) and `wallTime` (seconds since 1970, for spawn timestamps
+    /// and heartbeat times shown to users).
+    mutating func handle(_ input: Input, now: ContinuousClock.Instant, wallTime: Double) -> [Command] {
+        var out: [Command] = []
+        switch input {
+        case .received(let message, let identity, let peer):
+            received(message, identity: identity, peer: peer, now: now, wallTime: wallTime, into: &out)
+        case .malformed(let identity, let peer, let reason):
+            let id = Self.id(identity)
+            if workers[id] != nil {
+                out.append(.log(.error, "Bad message from slave \(id) (\(peer)): \(reason); asking it to reconnect"))
+                out.append(.send(.reconnect, to: identity))
+            } else {
+                out.append(.log(.warning, "Unrecognized message from \(peer): \(reason)"))
+            }
+        case .disconnected(let identity, let peer):
+            guard let identity else { break }
+            let id = Self.id(identity)
+            // A slave that reconnected took its identity over on a new connection: the old one's end
+            // is not its departure.
+            guard let worker = workers[id], worker.peer == peer else { break }
+            remove(id, reason: "disconnected", into: &out)
+        case .tick:
+            tick(now: now, wallTime: wallTime, into: &out)
+        case .start(let users, let rate, let host, let classNames):
+            if !runState.isActive { testNumber += 1 }
+            targetUsers = users
+            self.rate = rate
+            if let host { self.host = host }
+            if let classNames { chosenClasses = Set(classNames) }
+            runState = .spawning
+            rebalance(wallTime: wallTime, into: &out)
+            checkSpawningComplete(into: &out)
+        case .stop:
+            runState = .stopping
+            awaitingStop = true
+            for id in workers.keys.sorted() {
+                guard let worker = workers[id], worker.isActive else { continue }
+                workers[id]?.state = .stopping
+                out.append(.send(.stop, to: worker.identity))
+            }
+            checkAllStopped(into: &out)
+        case .stopDeadlinePassed:
+            guard awaitingStop else { break }
+            let late = workers.values.filter { $0.isActive && $0.state == .stopping }.map(\.id).sorted()
+            if !late.isEmpty {
+                out.append(.log(.warning, "No 'client_stopped' from \(late.joined(separator: ", ")) in time: their last statistics may be missing"))
+            }
+            awaitingStop = false
+            for id in workers.keys { workers[id]?.finalReportDue = nil }
+            runState = .stopped
+            out.append(.allStopped)
+        case .quit:
+            shuttingDown = true
+            for id in workers.keys.sorted() {
+                if let worker = workers[id] { out.append(.send(.quit, to: worker.identity)) }
+            }
+            if workers.isEmpty { out.append(.allGone) }
+        }
+        return out
+    }
+
+    private mutating func received(
+        _ message: ClusterMessage, identity: [UInt8], peer: String, now: ContinuousClock.Instant, wallTime: Double,
+        into out: inout [Command]
+    ) {
+        let id = Self.id(identity)
+        if case .clientReady(let version) = message {
+            return clientReady(version: version, id: id, identity: identity, peer: peer, now: now, wallTime: wallTime, into: &out)
+        }
+        guard var worker = workers[id] else {
+            switch message {
+            case .heartbeat:
+                // A slave of a master that was restarted on this port: it must say client_ready again.
+                out.append(.log(.debug, "Heartbeat from unknown worker \(id) (\(peer)): asking it to reconnect"))
+                out.append(.send(.reconnect, to: identity))
+            case .stats(let report):
+                out.append(.log(.info, "Dropped a statistics report from unknown worker \(id) (\(peer)): \(report.snapshot.total.numRequests) requests"))
+            case .quit:
+                break
+            default:
+                out.append(.log(.debug, "Got '\(message.typeName)' from unknown worker \(id) (\(peer))"))
+            }
+            return
+        }
+        switch message {
+        case .heartbeat(let heartbeat):
+            worker.lastHeard = now
+            worker.lastHeartbeatWallTime = wallTime
+            if heartbeat.cpuUsage.isFinite { worker.cpuUsage = heartbeat.cpuUsage }
+            worker.memoryUsage = max(0, heartbeat.memoryUsage)
+            if worker.kind == .pending {
+                if let refusal = identify(&worker, heartbeat.slave) {
+                    out.append(.log(.error, "Refused slave \(id) from \(peer): \(refusal)"))
+                    out.append(.send(.reject(reason: refusal), to: identity))
+                    workers[id] = nil
+                    return
+                }
+                workers[id] = worker
+                let count = activeSlaveCount
+                if worker.kind == .swiftLocust {
+                    out.append(.log(.info, "Slave \(id) (\(worker.hostname), \(peer)) connected. \(count) slaves connected."))
+                } else {
+                    out.append(.log(.info, "Locust worker \(id) (\(peer)) connected (Python: its percentiles are Locust's rounded buckets). \(count) slaves connected."))
+                }
+                needsRebalance = true
+                out.append(.event(.slavesChanged(active: count)))
+            }
+            if let slave = heartbeat.slave {
+                worker.userCount = slave.userCount
+                worker.lagMilliseconds = slave.lagMilliseconds
+                if slave.lagMilliseconds >= EngineLagMonitor.threshold,
+                    worker.lagWarnedAt.map({ now - $0 >= .seconds(EngineLagMonitor.quietSeconds) }) ?? true
+                {
+                    worker.lagWarnedAt = now
+                    out.append(.log(.warning,
+                        "Slave \(id) is falling behind: its users woke up to \(slave.lagMilliseconds) ms late (CPU starved or overloaded?): its throughput is its own limit"))
+                }
+            }
+            let wasMissing = worker.state == .missing
+            if wasMissing {
+                worker.state = RunState(rawValue: heartbeat.state).flatMap { $0 == .missing ? nil : $0 } ?? .ready
+                worker.missingSince = nil
+                worker.ordered = [:]
+            }
+            workers[id] = worker
+            if wasMissing {
+                out.append(.log(.info, "Slave \(id) is back"))
+                needsRebalance = true
+                out.append(.event(.slavesChanged(active: activeSlaveCount)))
+            }
+            out.append(.send(.masterHeartbeat, to: identity))
+        case .stats(let report):
+            guard worker.kind != .pending else {
+                out.append(.log(.debug, "Dropped a statistics report from \(id) before its first heartbeat"))
+                return
+            }
+            if let test = report.test, test != currentTest {
+                out.append(.log(.info, "Dropped a statistics report of another test (\(test)) from \(id): \(report.snapshot.total.numRequests) requests"))
+                return
+            }
+            if report.exact && report.test == nil && report.snapshot.total.numRequests > 0 {
+                out.append(.log(.info, "Dropped a statistics report from \(id) that belongs to no test of this master: \(report.snapshot.total.numRequests) requests"))
+                return
+            }
+            out.append(.merge(report.snapshot))
+            worker.lastHeard = now
+            if worker.state != .missing && worker.kind == .locust { worker.userCount = report.userCount }
+            let wasFinal = worker.finalReportDue != nil
+            worker.finalReportDue = nil
+            workers[id] = worker
+            if wasFinal { checkAllStopped(into: &out) }
+        case .spawning:
+            if worker.state != .missing && worker.state != .stopping { workers[id]?.state = .spawning }
+        case .spawningComplete(let counts, let userCount):
+            guard worker.state != .missing else { return }
+            worker.userCount = userCount
+            let reached = counts.filter { $0.value > 0 } == worker.ordered.filter { $0.value > 0 }
+            if reached && worker.state != .stopping && worker.state != .stopped { worker.state = .running }
+            workers[id] = worker
+            checkSpawningComplete(into: &out)
+        case .clientStopped:
+            guard worker.state != .missing else { return }
+            worker.state = .stopped
+            worker.userCount = 0
+            worker.ordered = [:]
+            if worker.kind == .locust && awaitingStop { worker.finalReportDue = now + Self.finalReportWait }
+            workers[id] = worker
+            checkAllStopped(into: &out)
+        case .exception(let message, let traceback):
+            out.append(.recordException(message: message, traceback: traceback, node: id))
+        case .logs(_, let lines):
+            var logs = worker.logs
+            if worker.kind == .locust {
+                // A Python worker sends all its lines every time.
+                logs = Array(lines.suffix(Self.keptLogLines))
+            } else {
+                logs.append(contentsOf: lines.suffix(Self.keptLogLines))
+                if logs.count > Self.keptLogLines { logs.removeFirst(logs.count - Self.keptLogLines) }
+            }
+            workers[id]?.logs = logs
+        case .quit:
+            remove(id, reason: "quit", into: &out)
+        case .other(let type):
+            out.append(.log(.warning, "Unknown message type received from worker \(id): \(type)"))
+        case .clientReady, .ack, .spawn, .masterSpawningComplete, .stop, .masterHeartbeat, .reconnect, .reject:
+            out.append(.log(.warning, "Got '\(message.typeName)' from worker \(id): it is a master's message"))
+        }
+    }
+
+    private mutating func clientReady(
+        version: String, id: String, identity: [UInt8], peer: String, now: ContinuousClock.Instant, wallTime: Double,
+        into out: inout [Command]
+    ) {
+        guard !shuttingDown else { return }
+        guard !version.isEmpty else {
+            out.append(.log(.error, "An old (pre 2.0) worker tried to connect (\(id)). That's not going to work."))
+            return
+        }
+        if version != ClusterProtocol.locustVersion && version != "-1" && version.prefix(4) != ClusterProtocol.locustVersion.prefix(4) {
+            out.append(.log(.warning, "A worker (\(id)) running a different version (\(version)) connected, this master speaks Locust \(ClusterProtocol.locustVersion)'s protocol"))
+        }
+        if var worker = workers[id] {
+            // Ready again: after its stop (Locust's workers), or reconnected.
+            worker.identity = identity
+            worker.peer = peer
+            worker.lastHeard = now
+            if worker.state != .missing { worker.state = .ready }
+            worker.ordered = [:]
+            workers[id] = worker
+            out.append(.send(.ack(index: worker.index), to: identity))
+            if runState.isActive && worker.kind != .pending { needsRebalance = true }
+            return
+        }
+        let hostname = id.split(separator: "_", maxSplits: 1).first.map(String.init) ?? id
+        workers[id] = Worker(
+            id: id, identity: identity, peer: peer, index: nextIndex, hostname: hostname, lastHeard: now,
+            lastHeartbeatWallTime: wallTime)
+        nextIndex += 1
+        out.append(.log(.debug, "client_ready from \(id) (\(peer))"))
+        out.append(.send(.ack(index: nextIndex - 1), to: identity))
+    }
+
+    /// Sets the kind of a pending worker from its first heartbeat; the refusal when it cannot join.
+    private func identify(_ worker: inout Worker, _ slave: ClusterMessage.SlaveInfo?) -> String? {
+        guard let slave else {
+            worker.kind = .locust
+            return nil
+        }
+        let names = configuration.classes.map(\.name)
+        if slave.protocolVersion != ClusterProtocol.version {
+            return "SwiftLocust protocol \(slave.protocolVersion), but this master speaks \(ClusterProtocol.version): use the same SwiftLocust build"
+        }
+        if slave.userClasses != names {
+            return "its plugin has user classes [\(slave.userClasses.joined(separator: ", "))], the master's has [\(names.joined(separator: ", "))]: run the same plugin file"
+        }
+        if slave.pluginFingerprint != configuration.pluginFingerprint {
+            return "its plugin is another build than the master's: copy the master's plugin file to the slave"
+        }
+        worker.kind = .swiftLocust
+        worker.hostname = slave.hostname.isEmpty ? worker.hostname : slave.hostname
+        return nil
+    }
+
+    private mutating func tick(now: ContinuousClock.Instant, wallTime: Double, into out: inout [Command]) {
+        var lost: [String] = []
+        var reportOverdue = false
+        for id in workers.keys.sorted() {
+            guard let worker = workers[id] else { continue }
+            if let due = worker.finalReportDue, now >= due {
+                workers[id]?.finalReportDue = nil
+                reportOverdue = true
+                out.append(.log(.debug, "No statistics from \(id) after its client_stopped: going on without them"))
+            }
+            if worker.state == .missing {
+                if let since = worker.missingSince, now - since > Self.forgetAfter {
+                    workers[id] = nil
+                    out.append(.log(.info, "Slave \(id) was missing for \(Int(ClusterProtocol.missingSlaveLifetime)) s: forgetting it"))
+                }
+                continue
+            }
+            guard now - worker.lastHeard > Self.missingAfter else { continue }
+            workers[id]?.state = .missing
+            workers[id]?.missingSince = now
+            workers[id]?.userCount = 0
+            workers[id]?.ordered = [:]
+            guard worker.kind != .pending else { continue }
+            lost.append(id)
+            // If it comes back, it must drop the users that went to others.
+            out.append(.send(.stop, to: worker.identity))
+        }
+        for id in lost {
+            out.append(.log(.warning, "Slave \(id) failed to send heartbeat, setting state to missing; its users go to the others"))
+        }
+        if !lost.isEmpty {
+            needsRebalance = true
+            checkAllStopped(into: &out)
+            out.append(.event(.slavesChanged(active: activeSlaveCount)))
+        }
+        if reportOverdue { checkAllStopped(into: &out) }
+        if needsRebalance && runState.isActive {
+            rebalance(wallTime: wallTime, into: &out)
+            checkSpawningComplete(into: &out)
+        }
+        needsRebalance = false
+    }
+
+    private mutating func remove(_ id: String, reason: String, into out: inout [Command]) {
+        guard let worker = workers.removeValue(forKey: id) else { return }
+        if shuttingDown && workers.isEmpty { out.append(.allGone) }
+        guard !shuttingDown, worker.kind != .pending else { return }
+        if worker.state != .missing { needsRebalance = true }
+        let count = activeSlaveCount
+        out.append(.log(.info, "Slave \(id) left (\(reason)). \(count) slaves connected."))
+        checkAllStopped(into: &out)
+        checkSpawningComplete(into: &out)
+        out.append(.event(.slavesChanged(active: count)))
+    }
+
+    /// New orders for every active slave whose share changed.
+    private mutating func rebalance(wallTime: Double, into out: inout [Command]) {
+        let active = workers.values.filter(\.isActive).sorted { $0.id < $1.id }
+        guard !active.isEmpty else {
+            out.append(.log(.warning, "No slaves connected: users start when slaves join"))
+            return
+        }
+        let classes = configuration.classes
+        let weights = classes.map { chosenClasses == nil || chosenClasses?.contains($0.name) == true ? $0.weight : 0 }
+        let assignment = ClusterAssignment.assign(total: targetUsers, weights: weights, slaves: active.count)
+        var sent = false
+        for (index, worker) in active.enumerated() {
+            // Only the test's classes, as a Locust master sends them: a Python worker's locustfile may
+            // have no others (and fails on a name it does not know).
+            var counts: [String: Int] = [:]
+            for (classIndex, userClass) in classes.enumerated() where weights[classIndex] > 0 || chosenClasses == nil {
+                counts[userClass.name] = assignment[index][classIndex]
+            }
+            let total = assignment[index].reduce(0, +)
+            guard worker.ordered != counts || worker.state == .stopped || worker.state == .ready || worker.state == .stopping else { continue }
+            let share = targetUsers > 0 ? Double(total) / Double(targetUsers) : 0
+            lastSpawnTimestamp = max(wallTime, lastSpawnTimestamp + 0.000_001)
+            workers[worker.id]?.ordered = counts
+            workers[worker.id]?.state = .spawning
+            out.append(.send(.spawn(.init(
+                timestamp: lastSpawnTimestamp, counts: counts, host: host, stopTimeout: configuration.stopTimeout,
+                order: .init(test: currentTest, rate: max(rate * share, 0.001), equalTaskWeights: configuration.equalTaskWeights))),
+                to: worker.identity))
+            sent = true
+        }
+        if sent && runState == .running { runState = .spawning }
+    }
+
+    /// Once every active slave reached its order: running, and everyone is told.
+    private mutating func checkSpawningComplete(into out: inout [Command]) {
+        guard runState == .spawning else { return }
+        let active = workers.values.filter(\.isActive)
+        guard !active.isEmpty, active.allSatisfy({ $0.state == .running }) else { return }
+        runState = .running
+        let counts = assignedCounts
+        let total = counts.values.reduce(0, +)
+        let shown = configuration.classes.filter { chosenClasses?.contains($0.name) ?? true }
+        let parts = shown.map { "\"\($0.name)\": \(counts[$0.name] ?? 0)" }.joined(separator: ", ")
+        out.append(.log(.info, "All users spawned: {\(parts)} (\(total) total users)"))
+        for worker in active.sorted(by: { $0.id < $1.id }) {
+            out.append(.send(.masterSpawningComplete(userCount: total), to: worker.identity))
+        }
+        out.append(.event(.spawningComplete(users: total)))
+    }
+
+    /// Fires the current stop once no active slave is still stopping.
+    private mutating func checkAllStopped(into out: inout [Command]) {
+        guard awaitingStop else { return }
+        // A slave that said client_stopped may already be ready again (Locust's workers say client_ready
+        // right after): done is "no longer stopping".
+        guard !workers.values.contains(where: { $0.isActive && ($0.state == .stopping || $0.finalReportDue != nil) }) else { return }
+        awaitingStop = false
+        runState = .stopped
+        out.append(.allStopped)
+    }
+
+    static func id(_ identity: [UInt8]) -> String { String(decoding: identity, as: UTF8.self) }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import LocustStats
+import MessagePack
+import Testing
+@testable import LocustRunner
+
+/// Locust's frames, byte for byte: our messages decode as they were encoded, a real Locust 2.47
+/// master's and worker's frames decode into the right messages, and ours that Locust also sends
+/// encode to exactly Locust's bytes.
+struct ClusterMessageCodecTests {
+    static let t0 = 1_700_000_000.0
+    static let node = "vm_7f945ca9c3b8421f8d9c42298c0b67c6"
+
+    static func sampleSnapshot() -> StatsSnapshot {
+        let stats = RequestStats(startTime: t0)
+        for index in 0..<200 {
+            stats.record(
+                method: index % 3 == 0 ? "POST" : "GET", name: "/item/\(index % 7)", responseTime: Double(index % 97) * 1.7 + 0.3,
+                contentLength: 100 + index, error: index % 50 == 0 ? "HTTPError('500')" : nil, at: t0 + Double(index) / 100)
+        }
+        stats.recordException(message: "boom", location: "Scenario.swift:12", node: "slave-1")
+        return stats.snapshot()
+    }
+
+    static let slaveInfo = ClusterMessage.SlaveInfo(
+        protocolVersion: ClusterProtocol.version, pluginFingerprint: "c39c9a0aac4c75ce", userClasses: ["A", "B"], hostname: "vm",
+        userCount: 12, lagMilliseconds: 3)
+
+    static let toMaster: [ClusterMessage] = [
+        .clientReady(version: "2.47.0"),
+        .heartbeat(.init(state: "running", cpuUsage: 12.5, memoryUsage: 41_000_000, slave: slaveInfo)),
+        .heartbeat(.init(state: "ready", cpuUsage: 0, memoryUsage: 0)),
+        .stats(.init(snapshot: sampleSnapshot(), userCount: 12, userClassesCount: ["A": 9, "B": 3], test: "ab12-3")),
+        .stats(.init(snapshot: .empty(startTime: t0), userCount: 0, userClassesCount: [:], test: nil)),
+        .spawning,
+        .spawningComplete(counts: ["A": 9, "B": 3], userCount: 12),
+        .clientStopped,
+        .exception(message: "boom", traceback: "  File x"),
+        .logs(workerID: node, lines: ["a", "b"]),
+        .quit,
+    ]
+
+    static let toWorker: [ClusterMessage] = [
+        .ack(index: 2),
+        .spawn(.init(timestamp: t0 + 0.25, counts: ["A": 3, "B": 1], host: "http://127.0.0.1:8080", stopTimeout: 1.5,
+            order: .init(test: "ab12-3", rate: 2.5, equalTaskWeights: true))),
+        .spawn(.init(timestamp: t0, counts: [:], host: nil, stopTimeout: 0)),
+        .masterSpawningComplete(userCount: 12),
+        .stop,
+        .masterHeartbeat,
+        .reconnect,
+        .reject(reason: "its plugin is another build"),
+        .quit,
+    ]
+
+    @Test(arguments: toMaster.indices)
+    func workerMessagesRoundTrip(_ index: Int) throws {
+        let message = Self.toMaster[index]
+        let bytes = ClusterMessageCodec.encode(message, nodeID: Self.node)
+        // Any msgpack reader (Python's too) sees one 3-array and nothing after it: every count is right.
+        #expect(try MessagePackValue.decode(bytes).arrayValue?.count == 3)
+        let decoded = try ClusterMessageCodec.decode(bytes, direction: .toMaster)
+        #expect(decoded.nodeID == Self.node)
+        if case .stats(let sent) = message, case .stats(let received) = decoded.message {
+            #expect(received.snapshot == sent.snapshot)
+            #expect(received.test == sent.test)
+            #expect(received.userClassesCount == sent.userClassesCount)
+            #expect(received.exact)
+        } else {
+            #expect(decoded.message == message)
+        }
+    }
+
+    @Test(arguments: toWorker.indices)
+    func masterMessagesRoundTrip(_ index: Int) throws {
+        let message = Self.toWorker[index]
+        let bytes = ClusterMessageCodec.encode(message, nodeID: Self.node)
+        #expect(try MessagePackValue.decode(bytes).arrayValue?.count == 3)
+        let decoded = try ClusterMessageCodec.decode(bytes, direction: .toWorker)
+        #expect(decoded.message == message)
+        #expect(decoded.nodeID == Self.node)
+    }
+
+    // MARK: A real Locust's frames
+
+    struct CapturedFrame {
+        var type: String
+        var bytes: [UInt8]
+        var decoded: [Any]
+    }
+
+    static func captured(_ direction: String) throws -> [CapturedFrame] {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../../shared/fixtures/locust-2.47-wire/transcript.json")
+        let data = try #require(try? Data(contentsOf: url), "missing fixture \(url.path)")
+        let transcript = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let frames = try #require((transcript[direction] as? [String: Any])?["frames (first two of each type)"] as? [[String: Any]])
+        return frames.compactMap { frame in
+            guard let type = frame["type"] as? String, let hex = frame["msgpack_hex"] as? String, let decoded = frame["decoded"] as? [Any] else {
+                return nil
+            }
+            var bytes: [UInt8] = []
+            var index = hex.startIndex
+            while index < hex.endIndex {
+                let next = hex.index(index, offsetBy: 2)
+                bytes.append(UInt8(hex[index..<next], radix: 16) ?? 0)
+                index = next
+            }
+            return CapturedFrame(type: type, bytes: bytes, decoded: decoded)
+        }
+    }
+
+    @Test func decodesARealLocustWorker() throws {
+        let frames = try Self.captured("worker->master")
+        #expect(Set(frames.map(\.type)).isSuperset(of: ["client_ready", "heartbeat", "stats", "spawning", "spawning_complete", "quit"]))
+        for frame in frames {
+            let (message, nodeID) = try ClusterMessageCodec.decode(frame.bytes, direction: .toMaster)
+            #expect(nodeID == Self.node)
+            #expect(message.typeName == frame.type)
+            switch message {
+            case .clientReady(let version): #expect(version == "2.47.0")
+            case .heartbeat(let heartbeat): #expect(heartbeat.slave == nil)
+            case .stats(let report):
+                #expect(!report.exact)
+                #expect(report.test == nil)
+                let data = try #require(frame.decoded[1] as? [String: Any])
+                #expect(report.userCount == data["user_count"] as? Int)
+                #expect(report.snapshot.total.numRequests == (data["stats_total"] as? [String: Any])?["num_requests"] as? Int)
+            case .spawningComplete(let counts, let users):
+                #expect(counts == ["WebUser": 4])
+                #expect(users == 4)
+            default: break
+            }
+        }
+    }
+
+    @Test func decodesARealLocustMaster() throws {
+        let frames = try Self.captured("master->worker")
+        #expect(Set(frames.map(\.type)).isSuperset(of: ["ack", "heartbeat", "spawn", "spawning_complete", "quit"]))
+        for frame in frames {
+            let (message, _) = try ClusterMessageCodec.decode(frame.bytes, direction: .toWorker)
+            switch message {
+            case .ack(let index): #expect(index == 0)
+            case .spawn(let spawn):
+                #expect(spawn.counts == ["WebUser": 4])
+                #expect(spawn.order == nil)
+                #expect(spawn.host?.hasPrefix("http://127.0.0.1:") == true)
+                #expect(spawn.timestamp > 1_700_000_000)
+            case .masterSpawningComplete(let users): #expect(users == 4)
+            case .masterHeartbeat, .quit: break
+            default: Issue.record("unexpected \(message)")
+            }
+        }
+    }
+
+    /// What we send that Locust's own peers also send comes out as Locust's very bytes.
+    @Test func encodesLocustsBytes() throws {
+        let worker = try Self.captured("worker->master")
+        let master = try Self.captured("master->worker")
+        let expected: [(ClusterMessage, [CapturedFrame], String)] = [
+            (.clientReady(version: "2.47.0"), worker, "client_ready"),
+            (.heartbeat(.init(state: "ready", cpuUsage: 0, memoryUsage: 0)), worker, "heartbeat"),
+            (.spawning, worker, "spawning"),
+            (.spawningComplete(counts: ["WebUser": 4], userCount: 4), worker, "spawning_complete"),
+            (.quit, worker, "quit"),
+            (.ack(index: 0), master, "ack"),
+            (.masterHeartbeat, master, "heartbeat"),
+            (.masterSpawningComplete(userCount: 4), master, "spawning_complete"),
+        ]
+        for (message, frames, type) in expected {
+            let frame = try #require(frames.first { $0.type == type })
+            #expect(ClusterMessageCodec.encode(message, nodeID: Self.node) == frame.bytes, "\(type)")
+        }
+    }
+
+    @Test(arguments: [
+        [0x93] as [UInt8],  // a triple cut short
+        [0x92, 0xa1, 0x61, 0xc0],  // a pair
+        [0xc1],  // never used
+        [0x93, 0xa5, 0x73, 0x74, 0x61, 0x74, 0x73, 0x80, 0xc0],  // stats without stats
+        [0x93, 0xa9] + Array("heartbeat".utf8) + [0x80, 0xc0],  // heartbeat without state
+        [0x93, 0xa4] + Array("quit".utf8) + [0xc0, 0xc0, 0x00],  // a trailing byte
+    ])
+    func malformedFramesThrow(_ bytes: [UInt8]) {
+        #expect(throws: ClusterFrameError.self) { try ClusterMessageCodec.decode(bytes, direction: .toMaster) }
+    }
+
+    @Test func unknownTypesAreKeptAsOther() throws {
+        var writer = MessagePackWriter()
+        writer.write(["update_user_class", ["user_class_name": "A"], nil] as MessagePackValue)
+        #expect(try ClusterMessageCodec.decode(writer.bytes, direction: .toWorker).message == .other(type: "update_user_class"))
+    }
+}

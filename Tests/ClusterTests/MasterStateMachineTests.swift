@@ -1,0 +1,380 @@
+import LocustStats
+import Testing
+@testable import LocustRunner
+
+/// The master's coordinator logic with fake peers and an injected clock: no sockets, no sleeps.
+struct MasterStateMachineTests {
+    /// A machine, a clock, and fake peers that speak to it.
+    struct Harness {
+        var machine: MasterStateMachine
+        let start = ContinuousClock.now
+        var elapsed = Duration.zero
+        var wall = 1_800_000_000.0
+        let classNames: [String]
+
+        init(classes: [(String, Int)] = [("A", 3), ("B", 1)]) {
+            classNames = classes.map(\.0)
+            machine = MasterStateMachine(configuration: .init(
+                classes: classes.map { .init(name: $0.0, weight: $0.1) }, pluginFingerprint: "fp", equalTaskWeights: false,
+                runID: "run", host: "http://127.0.0.1:1"))
+        }
+
+        var now: ContinuousClock.Instant { start + elapsed }
+
+        @discardableResult
+        mutating func feed(_ input: MasterStateMachine.Input) -> [MasterStateMachine.Command] {
+            machine.handle(input, now: now, wallTime: wall)
+        }
+
+        @discardableResult
+        mutating func from(_ id: String, _ message: ClusterMessage, peer: String? = nil) -> [MasterStateMachine.Command] {
+            feed(.received(message, identity: Array(id.utf8), peer: peer ?? "127.0.0.1:\(40000 + id.count)"))
+        }
+
+        static func info(fingerprint: String = "fp", classes: [String] = ["A", "B"], users: Int = 0) -> ClusterMessage.SlaveInfo {
+            .init(protocolVersion: ClusterProtocol.version, pluginFingerprint: fingerprint, userClasses: classes, hostname: "h", userCount: users, lagMilliseconds: 0)
+        }
+
+        /// A SwiftLocust slave says client_ready and its first heartbeat.
+        @discardableResult
+        mutating func join(_ id: String, fingerprint: String = "fp", classes: [String]? = nil) -> [MasterStateMachine.Command] {
+            from(id, .clientReady(version: ClusterProtocol.locustVersion))
+                + heartbeat(id, fingerprint: fingerprint, classes: classes)
+        }
+
+        @discardableResult
+        mutating func heartbeat(_ id: String, state: String = "ready", users: Int = 0, fingerprint: String = "fp", classes: [String]? = nil) -> [MasterStateMachine.Command] {
+            from(id, .heartbeat(.init(
+                state: state, cpuUsage: 1, memoryUsage: 1,
+                slave: Self.info(fingerprint: fingerprint, classes: classes ?? classNames, users: users))))
+        }
+
+        /// A Python Locust worker says client_ready and a plain heartbeat.
+        mutating func joinPython(_ id: String) {
+            from(id, .clientReady(version: "2.47.0"))
+            from(id, .heartbeat(.init(state: "ready", cpuUsage: 0, memoryUsage: 0)))
+        }
+
+        mutating func advance(_ seconds: Double) -> [MasterStateMachine.Command] {
+            var out: [MasterStateMachine.Command] = []
+            var left = seconds
+            while left > 0 {
+                let step = min(1, left)
+                elapsed += .seconds(step)
+                wall += step
+                left -= step
+                out += feed(.tick)
+            }
+            return out
+        }
+    }
+
+    static func spawns(_ commands: [MasterStateMachine.Command]) -> [String: ClusterMessage.Spawn] {
+        var result: [String: ClusterMessage.Spawn] = [:]
+        for case .send(.spawn(let spawn), let identity) in commands { result[String(decoding: identity, as: UTF8.self)] = spawn }
+        return result
+    }
+
+    static func sent(_ commands: [MasterStateMachine.Command], to id: String) -> [ClusterMessage] {
+        commands.compactMap { command in
+            if case .send(let message, let identity) = command, identity == Array(id.utf8) { return message }
+            return nil
+        }
+    }
+
+    static func logs(_ commands: [MasterStateMachine.Command]) -> [String] {
+        commands.compactMap { if case .log(_, let line) = $0 { return line } else { return nil } }
+    }
+
+    // MARK: Admission
+
+    @Test func aSlaveCountsOnlyOnceItsHeartbeatSaysWhoItIs() {
+        var harness = Harness()
+        let ready = harness.from("h_1", .clientReady(version: ClusterProtocol.locustVersion))
+        #expect(Self.sent(ready, to: "h_1") == [.ack(index: 0)])
+        #expect(harness.machine.activeSlaveCount == 0)
+        let beat = harness.heartbeat("h_1")
+        #expect(harness.machine.activeSlaveCount == 1)
+        #expect(beat.contains(.event(.slavesChanged(active: 1))))
+        #expect(Self.sent(beat, to: "h_1") == [.masterHeartbeat])
+        #expect(Self.logs(beat).contains { $0.hasPrefix("Slave h_1 (h, ") && $0.hasSuffix("1 slaves connected.") })
+    }
+
+    @Test(arguments: [("other", ["A", "B"], "another build"), ("fp", ["A"], "user classes [A]")])
+    func anotherPluginIsRefused(_ example: (String, [String], String)) {
+        var harness = Harness()
+        let out = harness.join("h_1", fingerprint: example.0, classes: example.1)
+        guard case .reject(let reason)? = Self.sent(out, to: "h_1").last else {
+            Issue.record("no reject in \(out)")
+            return
+        }
+        #expect(reason.contains(example.2))
+        #expect(!reason.contains("fp"), "the master's fingerprint is not told to anyone")
+        #expect(harness.machine.activeSlaveCount == 0)
+        #expect(harness.machine.workers.isEmpty)
+    }
+
+    @Test func aPythonWorkerJoinsAsLocust() {
+        var harness = Harness()
+        harness.joinPython("py_1")
+        #expect(harness.machine.activeSlaveCount == 1)
+        #expect(harness.machine.workers["py_1"]?.kind == .locust)
+        let out = harness.feed(.start(users: 4, rate: 4, host: nil, classNames: nil))
+        #expect(Self.spawns(out)["py_1"]?.counts == ["A": 3, "B": 1])
+        // Its stats carry no test: merged, from Locust's buckets.
+        let report = ClusterMessage.StatsReport(snapshot: .empty(startTime: 1), userCount: 4, userClassesCount: ["A": 3, "B": 1], test: nil, exact: false)
+        #expect(harness.from("py_1", .stats(report)).contains(.merge(report.snapshot)))
+        #expect(harness.machine.userCount(now: harness.now) == 4)
+    }
+
+    @Test func anOldWorkerIsTurnedAway() {
+        var harness = Harness()
+        let out = harness.from("old_1", .clientReady(version: ""))
+        #expect(Self.logs(out).contains { $0.contains("pre 2.0") })
+        #expect(harness.machine.workers.isEmpty)
+    }
+
+    // MARK: Dealing
+
+    @Test func usersSpreadByWeightWithOneOrderEach() {
+        var harness = Harness()
+        harness.join("h_1")
+        harness.join("h_2")
+        let out = harness.feed(.start(users: 8, rate: 4, host: nil, classNames: nil))
+        let spawns = Self.spawns(out)
+        #expect(spawns["h_1"]?.counts == ["A": 3, "B": 1])
+        #expect(spawns["h_2"]?.counts == ["A": 3, "B": 1])
+        #expect(spawns["h_1"]?.order == .init(test: "run-1", rate: 2, equalTaskWeights: false))
+        #expect(spawns["h_1"]?.host == "http://127.0.0.1:1")
+        #expect(harness.machine.runState == .spawning)
+        harness.from("h_1", .spawningComplete(counts: ["A": 3, "B": 1], userCount: 4))
+        let done = harness.from("h_2", .spawningComplete(counts: ["A": 3, "B": 1], userCount: 4))
+        #expect(harness.machine.runState == .running)
+        #expect(done.contains(.event(.spawningComplete(users: 8))))
+        #expect(Self.sent(done, to: "h_1") == [.masterSpawningComplete(userCount: 8)])
+        #expect(Self.logs(done).contains("All users spawned: {\"A\": 6, \"B\": 2} (8 total users)"))
+    }
+
+    @Test func spawnTimestampsOnlyGrow() {
+        var harness = Harness()
+        harness.join("h_1")
+        let first = Self.spawns(harness.feed(.start(users: 2, rate: 1, host: nil, classNames: nil)))["h_1"]?.timestamp ?? 0
+        let second = Self.spawns(harness.feed(.start(users: 3, rate: 1, host: nil, classNames: nil)))["h_1"]?.timestamp ?? 0
+        #expect(second > first)
+    }
+
+    /// Fault 1 (issue 12): a slave whose share drops to 0 is told 0 users (its spawner stops them at once).
+    @Test func aShareOfZeroIsAnOrderOfZero() {
+        var harness = Harness(classes: [("A", 1)])
+        harness.join("h_1")
+        harness.join("h_2")
+        harness.feed(.start(users: 2, rate: 1, host: nil, classNames: nil))
+        let out = harness.feed(.start(users: 1, rate: 1, host: nil, classNames: nil))
+        #expect(Self.spawns(out)["h_2"]?.counts == ["A": 0])
+        #expect(harness.machine.assignedCounts == ["A": 1])
+    }
+
+    @Test func aJoiningSlaveGetsItsShareAtTheNextTick() {
+        var harness = Harness(classes: [("A", 1)])
+        harness.join("h_1")
+        harness.feed(.start(users: 6, rate: 6, host: nil, classNames: nil))
+        harness.join("h_2")
+        let out = harness.advance(1)
+        #expect(Self.spawns(out)["h_1"]?.counts == ["A": 3])
+        #expect(Self.spawns(out)["h_2"]?.counts == ["A": 3])
+    }
+
+    // MARK: Statistics
+
+    /// Fault 2 (issue 12): a master restarted on the same port must not merge the old test's deltas.
+    @Test func aReportOfAnotherTestIsDropped() {
+        var harness = Harness()
+        harness.join("h_1")
+        harness.feed(.start(users: 4, rate: 4, host: nil, classNames: nil))
+        let stats = RequestStats(startTime: 1)
+        stats.record(method: "GET", name: "/", responseTime: 1, contentLength: 1, error: nil, at: 2)
+        let old = ClusterMessage.StatsReport(snapshot: stats.snapshot(), userCount: 4, userClassesCount: [:], test: "another-7")
+        let out = harness.from("h_1", .stats(old))
+        #expect(!out.contains { if case .merge = $0 { true } else { false } })
+        #expect(Self.logs(out).contains("Dropped a statistics report of another test (another-7) from h_1: 1 requests"))
+        let snapshot = stats.snapshot()
+        let current = ClusterMessage.StatsReport(snapshot: snapshot, userCount: 4, userClassesCount: [:], test: "run-1")
+        #expect(harness.from("h_1", .stats(current)).contains(.merge(snapshot)))
+        let orphan = ClusterMessage.StatsReport(snapshot: stats.snapshot(), userCount: 4, userClassesCount: [:], test: nil)
+        #expect(!harness.from("h_1", .stats(orphan)).contains { if case .merge = $0 { true } else { false } })
+    }
+
+    @Test func aNewTestHasANewName() {
+        var harness = Harness()
+        harness.join("h_1")
+        harness.feed(.start(users: 1, rate: 1, host: nil, classNames: nil))
+        harness.feed(.start(users: 2, rate: 1, host: nil, classNames: nil))
+        #expect(harness.machine.currentTest == "run-1", "an edit is the same test")
+        harness.feed(.stop(stopTimeout: 0))
+        harness.from("h_1", .clientStopped)
+        let out = harness.feed(.start(users: 1, rate: 1, host: nil, classNames: nil))
+        #expect(Self.spawns(out)["h_1"]?.order?.test == "run-2")
+    }
+
+    // MARK: Silence, missing, back
+
+    /// Fault 3 (issue 12): a silent slave's users are not shown as running while it is not yet missing.
+    @Test func aSilentSlavesUsersStopCounting() {
+        var harness = Harness(classes: [("A", 1)])
+        harness.join("h_1")
+        harness.join("h_2")
+        harness.feed(.start(users: 6, rate: 6, host: nil, classNames: nil))
+        harness.heartbeat("h_1", state: "running", users: 3)
+        harness.heartbeat("h_2", state: "running", users: 3)
+        #expect(harness.machine.userCount(now: harness.now) == 6)
+        _ = harness.advance(1)
+        harness.heartbeat("h_1", state: "running", users: 3)
+        _ = harness.advance(1.5)
+        harness.heartbeat("h_1", state: "running", users: 3)
+        #expect(harness.machine.userCount(now: harness.now) == 3, "h_2 has been silent for 2.5 s")
+        #expect(harness.machine.workers["h_2"]?.state != .missing)
+        _ = harness.advance(0.5)
+        harness.heartbeat("h_1", state: "running", users: 3)
+        let out = harness.advance(1)
+        #expect(harness.machine.workers["h_2"]?.state == .missing)
+        #expect(Self.sent(out, to: "h_2").contains(.stop))
+        #expect(Self.spawns(out)["h_1"]?.counts == ["A": 6])
+        #expect(out.contains(.event(.slavesChanged(active: 1))))
+        // Back: a heartbeat heals it, and the users are shared again at the next tick.
+        let back = harness.heartbeat("h_2", state: "ready")
+        #expect(Self.logs(back).contains("Slave h_2 is back"))
+        harness.heartbeat("h_1", state: "running", users: 6)
+        let again = harness.advance(1)
+        #expect(Self.spawns(again)["h_1"]?.counts == ["A": 3])
+        #expect(Self.spawns(again)["h_2"]?.counts == ["A": 3])
+    }
+
+    @Test func aLongMissingSlaveIsForgotten() {
+        var harness = Harness()
+        harness.join("h_1")
+        _ = harness.advance(4)
+        #expect(harness.machine.workers["h_1"]?.state == .missing)
+        let out = harness.advance(61)
+        #expect(harness.machine.workers["h_1"] == nil)
+        #expect(Self.logs(out).contains { $0.contains("forgetting it") })
+    }
+
+    @Test func anUnknownPeersHeartbeatIsAskedToReconnect() {
+        var harness = Harness()
+        let out = harness.heartbeat("stray_1")
+        #expect(Self.sent(out, to: "stray_1") == [.reconnect])
+        #expect(harness.machine.workers.isEmpty)
+    }
+
+    // MARK: Leaving
+
+    @Test func theOldConnectionOfAReconnectedSlaveIsNotItsDeparture() {
+        var harness = Harness()
+        harness.from("h_1", .clientReady(version: "2.47.0"), peer: "127.0.0.1:1000")
+        harness.heartbeat("h_1")
+        harness.from("h_1", .clientReady(version: "2.47.0"), peer: "127.0.0.1:2000")
+        harness.feed(.disconnected(identity: Array("h_1".utf8), peer: "127.0.0.1:1000"))
+        #expect(harness.machine.activeSlaveCount == 1)
+        let out = harness.feed(.disconnected(identity: Array("h_1".utf8), peer: "127.0.0.1:2000"))
+        #expect(harness.machine.activeSlaveCount == 0)
+        #expect(out.contains(.event(.slavesChanged(active: 0))))
+        #expect(Self.logs(out).contains("Slave h_1 left (disconnected). 0 slaves connected."))
+    }
+
+    @Test func quittingTakesTheSlaveOut() {
+        var harness = Harness()
+        harness.join("h_1")
+        let out = harness.from("h_1", .quit)
+        #expect(out.contains(.event(.slavesChanged(active: 0))))
+        #expect(harness.machine.workers.isEmpty)
+    }
+
+    // MARK: Stopping
+
+    @Test func aStopEndsWhenEverySlaveStopped() {
+        var harness = Harness()
+        harness.join("h_1")
+        harness.joinPython("py_1")
+        harness.feed(.start(users: 4, rate: 4, host: nil, classNames: nil))
+        let stop = harness.feed(.stop(stopTimeout: 2))
+        #expect(Self.sent(stop, to: "h_1") == [.stop])
+        #expect(Self.sent(stop, to: "py_1") == [.stop])
+        #expect(!stop.contains(.allStopped))
+        #expect(!harness.from("h_1", .clientStopped).contains(.allStopped))
+        // Ready again at once (as every worker says after its stop), before the other has stopped.
+        harness.from("h_1", .clientReady(version: "2.47.0"))
+        #expect(!harness.from("py_1", .clientStopped).contains(.allStopped), "a Python worker's last report is still due")
+        let report = ClusterMessage.StatsReport(snapshot: .empty(startTime: 1), userCount: 0, userClassesCount: [:], test: nil, exact: false)
+        #expect(harness.from("py_1", .stats(report)).contains(.allStopped))
+        #expect(harness.machine.runState == .stopped)
+        // Locust's workers say client_ready again after a stop: ready for the next test.
+        harness.from("py_1", .clientReady(version: "2.47.0"))
+        #expect(harness.machine.workerStatuses(now: harness.now).map(\.state) == [.ready, .ready])
+    }
+
+    /// A Python worker says client_stopped before its last statistics (they come with its next 3 s
+    /// report): the stop waits for that report, at most 3.5 s.
+    @Test func aStopWaitsForAPythonWorkersLastReport() {
+        var harness = Harness()
+        harness.joinPython("py_1")
+        harness.feed(.start(users: 4, rate: 4, host: nil, classNames: nil))
+        harness.feed(.stop(stopTimeout: 0))
+        #expect(!harness.from("py_1", .clientStopped).contains(.allStopped))
+        let report = ClusterMessage.StatsReport(snapshot: .empty(startTime: 1), userCount: 0, userClassesCount: [:], test: nil, exact: false)
+        let out = harness.from("py_1", .stats(report))
+        #expect(out.contains(.merge(report.snapshot)))
+        #expect(out.contains(.allStopped))
+
+        // And without a report, the stop ends once the wait is over.
+        harness.feed(.start(users: 4, rate: 4, host: nil, classNames: nil))
+        harness.feed(.stop(stopTimeout: 0))
+        harness.from("py_1", .clientStopped)
+        harness.heartbeat("py_2")
+        #expect(!harness.advance(3).contains(.allStopped))
+        #expect(harness.advance(1).contains(.allStopped))
+    }
+
+    /// Orders name only the test's classes, as a Locust master's do: a Python worker fails on a class
+    /// its locustfile does not have.
+    @Test func ordersNameOnlyTheTestsClasses() {
+        var harness = Harness()
+        harness.joinPython("py_1")
+        let out = harness.feed(.start(users: 2, rate: 2, host: nil, classNames: ["B"]))
+        #expect(Self.spawns(out)["py_1"]?.counts == ["B": 2])
+    }
+
+    @Test func aStopWithoutAnswerEndsAtItsDeadline() {
+        var harness = Harness()
+        harness.join("h_1")
+        harness.feed(.start(users: 1, rate: 1, host: nil, classNames: nil))
+        harness.feed(.stop(stopTimeout: 0))
+        let out = harness.feed(.stopDeadlinePassed)
+        #expect(out.contains(.allStopped))
+        #expect(Self.logs(out).contains { $0.contains("No 'client_stopped' from h_1") })
+        #expect(harness.feed(.stopDeadlinePassed).isEmpty, "once")
+    }
+
+    @Test func aStopWithNoSlavesEndsAtOnce() {
+        var harness = Harness()
+        #expect(harness.feed(.stop(stopTimeout: 0)).contains(.allStopped))
+    }
+
+    @Test func quitTellsEveryone() {
+        var harness = Harness()
+        harness.join("h_1")
+        harness.joinPython("py_1")
+        let out = harness.feed(.quit)
+        #expect(Self.sent(out, to: "h_1") == [.quit])
+        #expect(Self.sent(out, to: "py_1") == [.quit])
+        #expect(!out.contains(.allGone))
+        #expect(!harness.from("h_1", .quit).contains(.allGone))
+        let last = harness.feed(.disconnected(identity: Array("py_1".utf8), peer: "127.0.0.1:40004"))
+        #expect(last.contains(.allGone), "the master exits once every peer has gone, so that its quit frames are out")
+        #expect(!last.contains(.event(.slavesChanged(active: 0))), "no rebalancing while shutting down")
+    }
+
+    @Test func quitWithNoPeersIsDoneAtOnce() {
+        var harness = Harness()
+        #expect(harness.feed(.quit) == [.allGone])
+    }
+}

@@ -1,0 +1,26 @@
+import Testing
+@testable import LocustStats
+
+/// FIPS 180-4's examples.
+struct SHA256Tests {
+    @Test(arguments: [
+        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+    ])
+    func digests(_ example: (String, String)) {
+        #expect(SHA256.hexDigest(example.0) == example.1)
+    }
+
+    @Test func millionAs() {
+        #expect(SHA256.hexDigest(String(repeating: "a", count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test(arguments: [
+        ("boom", "'boom'"), ("it's", "\"it's\""), ("say \"hi\" it's", "'say \"hi\" it\\'s'"), ("a\nb\tc\\", "'a\\nb\\tc\\\\'"),
+        ("\u{1}", "'\\x01'"), ("é", "'é'"),
+    ])
+    func pythonRepr(_ example: (String, String)) {
+        #expect(PythonRepr.string(example.0) == example.1)
+    }
+}
