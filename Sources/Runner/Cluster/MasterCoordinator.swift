@@ -19,7 +19,7 @@ public final class MasterCoordinator: ClusterCoordinating {
     public let stats: RequestStats
     private let logger: RunLogger
     private let machine: Mutex<MasterStateMachine>
-    private let router = Mutex<ZMQRouter?>(nil)
+    private let router = Mutex<(any MasterTransport)?>(nil)
     private let eventHandler = Mutex<(@Sendable (Event) -> Void)?>(nil)
     private let stopSignal = Mutex<StopSignal?>(nil)
     private let goneSignal = StopSignal()

@@ -56,7 +56,7 @@ public final class SlaveRunner: Sendable {
     private let inboxWriter: AsyncStream<ClusterMessage>.Continuation
     private let outbox: AsyncStream<Outgoing>
     private let outboxWriter: AsyncStream<Outgoing>.Continuation
-    private let dealer = Mutex<ZMQDealer?>(nil)
+    private let dealer = Mutex<(any SlaveTransport)?>(nil)
 
     /// Creates a slave for a loaded plugin.
     public init(plugin: LoadedPlugin, settings: RunSettings, cluster: ClusterSettings, logger: RunLogger) {
