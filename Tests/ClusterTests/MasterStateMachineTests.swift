@@ -127,6 +127,16 @@ struct MasterStateMachineTests {
         #expect(harness.machine.userCount(now: harness.now) == 4)
     }
 
+    @Test func exceptionsCountOnlyFromPythonWorkers() {
+        var harness = Harness()
+        harness.join("h_1")
+        harness.joinPython("py_1")
+        #expect(harness.from("py_1", .exception(message: "boom", traceback: "t")) == [
+            .recordException(message: "boom", traceback: "t", node: "py_1"),
+        ])
+        #expect(harness.from("h_1", .exception(message: "boom", traceback: "t")).isEmpty, "in h_1's snapshot already")
+    }
+
     @Test func anOldWorkerIsTurnedAway() {
         var harness = Harness()
         let out = harness.from("old_1", .clientReady(version: ""))

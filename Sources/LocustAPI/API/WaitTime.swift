@@ -1,14 +1,34 @@
+internal import Foundation
+
 /// How long a user waits after each task, like Locust's `wait_time`.
 ///
 /// ```swift
 /// static let waitTime = WaitTime.between(1, 3)          // 1 to 3 s, uniformly
 /// static let waitTime = WaitTime.constantThroughput(2)  // at most 2 tasks per second
+/// static let waitTime = WaitTime.poisson(2)             // 2 tasks per second on average, at random
+/// static let waitTime = WaitTime.custom("think") { Double.random(in: 3...8) }
 /// ```
 public struct WaitTime: Sendable, Hashable, CustomStringConvertible {
     enum Kind: Sendable, Hashable {
         case constant(Double)
         case between(Double, Double)
         case pacing(Double)
+        case poisson(Double)
+        case custom(CustomWait)
+    }
+
+    /// A wait computed by the scenario's own closure; equal only to itself.
+    final class CustomWait: Sendable, Hashable {
+        let name: String
+        let seconds: @Sendable () -> Double
+
+        init(name: String, seconds: @escaping @Sendable () -> Double) {
+            self.name = name
+            self.seconds = seconds
+        }
+
+        static func == (lhs: CustomWait, rhs: CustomWait) -> Bool { lhs === rhs }
+        func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
     }
 
     let kind: Kind
@@ -34,8 +54,30 @@ public struct WaitTime: Sendable, Hashable, CustomStringConvertible {
         WaitTime(kind: .pacing(tasksPerSecond > 0 ? 1 / tasksPerSecond : 0))
     }
 
+    /// Waits drawn from an exponential distribution of mean `1 / tasksPerSecond` seconds (Locust
+    /// 2.47's `poisson(rate)`): on average `tasksPerSecond` tasks per second per user, arriving as a
+    /// Poisson process, with the bursts and lulls real users have. A rate of 0 or less is refused
+    /// when the plugin is loaded.
+    public static func poisson(_ tasksPerSecond: Double) -> WaitTime {
+        WaitTime(kind: .poisson(tasksPerSecond))
+    }
+
+    /// A wait the scenario computes itself, in seconds, after every task (negative and non-finite
+    /// values count as 0); `name` is what `--list` and the logs show.
+    public static func custom(_ name: String = "custom", _ seconds: @escaping @Sendable () -> Double) -> WaitTime {
+        WaitTime(kind: .custom(CustomWait(name: name, seconds: seconds)))
+    }
+
+    /// Why this wait time cannot run (`poisson` with a rate of 0 or less), or nil.
+    public var problem: String? {
+        if case .poisson(let rate) = kind, !(rate > 0) || !rate.isFinite {
+            return "poisson() requires a positive rate, got \(rate)"
+        }
+        return nil
+    }
+
     /// The wait in seconds after a task that ran for `taskDuration` seconds; `unit` is a random
-    /// number in `0..<1` (used by ``between(_:_:)``).
+    /// number in `0..<1` (used by ``between(_:_:)`` and ``poisson(_:)``).
     public func delay(afterTaskDuration taskDuration: Double, unit: Double) -> Double {
         switch kind {
         case .constant(let seconds):
@@ -44,6 +86,13 @@ public struct WaitTime: Sendable, Hashable, CustomStringConvertible {
             return low + (high - low) * unit
         case .pacing(let seconds):
             return max(0, seconds - taskDuration)
+        case .poisson(let rate):
+            // Inverse transform sampling: -ln(1 - U) / rate, as Python's random.expovariate.
+            guard rate > 0, rate.isFinite else { return 0 }
+            return -Foundation.log(1 - unit) / rate
+        case .custom(let wait):
+            let seconds = wait.seconds()
+            return seconds.isFinite && seconds > 0 ? seconds : 0
         }
     }
 
@@ -59,6 +108,8 @@ public struct WaitTime: Sendable, Hashable, CustomStringConvertible {
         case .constant(let seconds): "constant(\(seconds))"
         case .between(let low, let high): "between(\(low), \(high))"
         case .pacing(let seconds): "constant_pacing(\(seconds))"
+        case .poisson(let rate): "poisson(\(rate))"
+        case .custom(let wait): "\(wait.name)()"
         }
     }
 }

@@ -348,7 +348,11 @@ struct MasterStateMachine {
             workers[id] = worker
             checkAllStopped(into: &out)
         case .exception(let message, let traceback):
-            out.append(.recordException(message: message, traceback: traceback, node: id))
+            // A SwiftLocust slave's exceptions are in its snapshot (exact counts); these copies are
+            // for Locust masters.
+            if worker.kind != .swiftLocust {
+                out.append(.recordException(message: message, traceback: traceback, node: id))
+            }
         case .logs(_, let lines):
             var logs = worker.logs
             if worker.kind == .locust {

@@ -57,6 +57,9 @@ public final class SlaveRunner: Sendable {
     private let outbox: AsyncStream<Outgoing>
     private let outboxWriter: AsyncStream<Outgoing>.Continuation
     private let dealer = Mutex<(any SlaveTransport)?>(nil)
+    /// At most this many `exception` messages per kind and report (a Locust worker sends one per
+    /// occurrence; a task failing in a tight loop would flood the master).
+    static let exceptionMessagesPerReport = 20
 
     /// Creates a slave for a loaded plugin.
     public init(plugin: LoadedPlugin, settings: RunSettings, cluster: ClusterSettings, logger: RunLogger) {
@@ -147,6 +150,14 @@ public final class SlaveRunner: Sendable {
                 let report = ClusterMessage.StatsReport(
                     snapshot: delta, userCount: spawner.aliveCount, userClassesCount: counts, test: test)
                 dealer.send(ClusterMessageCodec.encode(.stats(report), nodeID: slaveID))
+                // For a Locust master, which counts exceptions from `exception` messages (one per
+                // occurrence); a SwiftLocust master takes them from the snapshot and ignores these.
+                for exception in delta.exceptions {
+                    for _ in 0..<min(exception.count, Self.exceptionMessagesPerReport) {
+                        dealer.send(ClusterMessageCodec.encode(
+                            .exception(message: exception.message, traceback: exception.location), nodeID: slaveID))
+                    }
+                }
             }
         }
     }

@@ -11,6 +11,7 @@ public enum PluginError: Error, CustomStringConvertible, Equatable {
     case unresolvedSymbols(String, String)
     case badHeader(String)
     case noUserClasses(String)
+    case badUserClass(path: String, name: String, problem: String)
 
     public var description: String {
         switch self {
@@ -30,6 +31,8 @@ public enum PluginError: Error, CustomStringConvertible, Equatable {
             "'\(path)' exports 'locust_plugin_entry' but its answer is not a SwiftLocust plugin header: rebuild the scenario with this checkout's template."
         case .noUserClasses(let path):
             "'\(path)' exports no user classes: list them in LocustPlugin.export(...)."
+        case .badUserClass(let path, let name, let problem):
+            "'\(path)': user class \(name): \(problem)."
         }
     }
 }
@@ -85,6 +88,11 @@ public enum PluginLoader {
         guard let registration = UnsafeRawPointer(bitPattern: header[2]) else { throw PluginError.badHeader(path) }
         let plugin = Unmanaged<LocustPlugin>.fromOpaque(registration).takeUnretainedValue()
         guard !plugin.userClasses.isEmpty else { throw PluginError.noUserClasses(path) }
+        for userClass in plugin.userClasses {
+            if let problem = userClass.waitTime.problem {
+                throw PluginError.badUserClass(path: path, name: userClass.name, problem: problem)
+            }
+        }
         return LoadedPlugin(path: path, userClasses: plugin.userClasses, fingerprint: fingerprint(of: path))
     }
 
