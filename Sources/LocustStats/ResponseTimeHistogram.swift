@@ -10,8 +10,10 @@ public struct ResponseTimeHistogram: Sendable, Equatable {
     /// The largest value recorded, in microseconds (about 12.7 days); larger values are clamped.
     public static let maximumMicroseconds: UInt64 = 1 << 40
 
-    /// A histogram decoded from another process stays sparse (its buckets as pairs) until this many
-    /// pairs would be kept: merging a slave's report then costs its buckets, not an HDR array.
+    /// A histogram decoded from another process stays sparse (its buckets as pairs), whatever its
+    /// size: merging a slave's report then costs its buckets, not an HDR array. Two sparse histograms
+    /// merge into a sparse one up to this many pairs; past it, the receiving one becomes dense once and
+    /// takes the buckets of every later one directly.
     static let sparseLimit = 256
 
     /// One bucket of the sparse form: a value (µs) and how many samples it holds.
@@ -21,7 +23,7 @@ public struct ResponseTimeHistogram: Sendable, Equatable {
     }
 
     /// The dense HDR histogram, created at the first sample recorded here or when the sparse form
-    /// grows past ``sparseLimit``; `nil` until then (an empty histogram allocates nothing).
+    /// would grow past ``sparseLimit`` in a merge; `nil` until then (an empty histogram allocates nothing).
     private var storage: Histogram<UInt64>?
     /// Samples not in `storage`: ascending values, counts above 0. The first and last values are the
     /// exact smallest and largest of these samples.
@@ -277,7 +279,6 @@ extension ResponseTimeHistogram {
             buckets = unique
         }
         pending = buckets
-        if pending.count > Self.sparseLimit { densify() }
     }
 
     /// Records `count` samples of `microseconds` at once (Locust's buckets from a Python worker).
