@@ -268,12 +268,7 @@ public final class SlaveRunner: Sendable {
             if !accepted, readySent.map({ now - $0 >= .seconds(5) }) ?? true {
                 sendReady()
             }
-            send(.heartbeat(.init(
-                state: runState.locustName, cpuUsage: usage.cpuPercent, memoryUsage: usage.residentBytes,
-                slave: .init(
-                    protocolVersion: ClusterProtocol.version, pluginFingerprint: plugin.fingerprint,
-                    userClasses: classes.map(\.name), hostname: hostname, userCount: spawner.aliveCount,
-                    lagMilliseconds: lag.check()))))
+            send(heartbeat(runState: runState, usage: usage, lagMilliseconds: lag.check()))
             let lines = logger.takeUnsentLines()
             if !lines.isEmpty { send(.logs(workerID: slaveID, lines: lines)) }
             if seconds % max(1, Int(ClusterProtocol.statsInterval)) == 0 { outboxWriter.yield(.stats) }
@@ -291,11 +286,17 @@ public final class SlaveRunner: Sendable {
         send(.clientReady(version: ClusterProtocol.locustVersion))
         // A heartbeat right away, so that a SwiftLocust master admits this slave without waiting a second.
         let (runState, usage) = state.withLock { ($0.runState, $0.usage.sample()) }
-        send(.heartbeat(.init(
+        send(heartbeat(runState: runState, usage: usage, lagMilliseconds: 0))
+    }
+
+    /// A heartbeat with this slave's description (what a SwiftLocust master admits it by).
+    private func heartbeat(runState: RunState, usage: (cpuPercent: Double, residentBytes: Int), lagMilliseconds: Int) -> ClusterMessage {
+        .heartbeat(.init(
             state: runState.locustName, cpuUsage: usage.cpuPercent, memoryUsage: usage.residentBytes,
             slave: .init(
                 protocolVersion: ClusterProtocol.version, pluginFingerprint: plugin.fingerprint,
-                userClasses: classes.map(\.name), hostname: hostname, userCount: spawner.aliveCount, lagMilliseconds: 0))))
+                userClasses: classes.map(\.name), hostname: hostname, userCount: spawner.aliveCount,
+                lagMilliseconds: lagMilliseconds)))
     }
 
     /// This slave's own table (`--print-stats`): what it reported so far plus what it has not yet sent.
