@@ -86,32 +86,17 @@ struct ClusterMessageCodecTests {
     struct CapturedFrame {
         var type: String
         var bytes: [UInt8]
-        var decoded: [Any]
     }
 
-    static func captured(_ direction: String) throws -> [CapturedFrame] {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../../shared/fixtures/locust-2.47-wire/transcript.json")
-        let data = try #require(try? Data(contentsOf: url), "missing fixture \(url.path)")
-        let transcript = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        let frames = try #require((transcript[direction] as? [String: Any])?["frames (first two of each type)"] as? [[String: Any]])
-        return frames.compactMap { frame in
-            guard let type = frame["type"] as? String, let hex = frame["msgpack_hex"] as? String, let decoded = frame["decoded"] as? [Any] else {
-                return nil
-            }
-            var bytes: [UInt8] = []
-            var index = hex.startIndex
-            while index < hex.endIndex {
-                let next = hex.index(index, offsetBy: 2)
-                bytes.append(UInt8(hex[index..<next], radix: 16) ?? 0)
-                index = next
-            }
-            return CapturedFrame(type: type, bytes: bytes, decoded: decoded)
+    /// One side's captured messages with their bytes (`ZMQWireFixture` reads the transcript).
+    static func captured(_ side: KeyPath<ZMQWireFixture, ZMQWireFixture.Side>) throws -> [CapturedFrame] {
+        try ZMQWireFixture.load()[keyPath: side].messages.filter { !$0.msgpack.isEmpty }.map {
+            CapturedFrame(type: $0.type, bytes: $0.msgpack)
         }
     }
 
     @Test func decodesARealLocustWorker() throws {
-        let frames = try Self.captured("worker->master")
+        let frames = try Self.captured(\.worker)
         #expect(Set(frames.map(\.type)).isSuperset(of: ["client_ready", "heartbeat", "stats", "spawning", "spawning_complete", "quit"]))
         for frame in frames {
             let (message, nodeID) = try ClusterMessageCodec.decode(frame.bytes, direction: .toMaster)
@@ -123,9 +108,10 @@ struct ClusterMessageCodecTests {
             case .stats(let report):
                 #expect(!report.exact)
                 #expect(report.test == nil)
-                let data = try #require(frame.decoded[1] as? [String: Any])
-                #expect(report.userCount == data["user_count"] as? Int)
-                #expect(report.snapshot.total.numRequests == (data["stats_total"] as? [String: Any])?["num_requests"] as? Int)
+                // Compared with what any msgpack reader sees in the same bytes.
+                let data = try #require(try MessagePackValue.decode(frame.bytes).arrayValue?[1])
+                #expect(report.userCount == data["user_count"]?.intValue)
+                #expect(report.snapshot.total.numRequests == data["stats_total"]?["num_requests"]?.intValue)
             case .spawningComplete(let counts, let users):
                 #expect(counts == ["WebUser": 4])
                 #expect(users == 4)
@@ -135,7 +121,7 @@ struct ClusterMessageCodecTests {
     }
 
     @Test func decodesARealLocustMaster() throws {
-        let frames = try Self.captured("master->worker")
+        let frames = try Self.captured(\.master)
         #expect(Set(frames.map(\.type)).isSuperset(of: ["ack", "heartbeat", "spawn", "spawning_complete", "quit"]))
         for frame in frames {
             let (message, _) = try ClusterMessageCodec.decode(frame.bytes, direction: .toWorker)
@@ -155,8 +141,8 @@ struct ClusterMessageCodecTests {
 
     /// What we send that Locust's own peers also send comes out as Locust's very bytes.
     @Test func encodesLocustsBytes() throws {
-        let worker = try Self.captured("worker->master")
-        let master = try Self.captured("master->worker")
+        let worker = try Self.captured(\.worker)
+        let master = try Self.captured(\.master)
         let expected: [(ClusterMessage, [CapturedFrame], String)] = [
             (.clientReady(version: "2.47.0"), worker, "client_ready"),
             (.heartbeat(.init(state: "ready", cpuUsage: 0, memoryUsage: 0)), worker, "heartbeat"),

@@ -28,9 +28,10 @@ struct ZMQWireFixture {
     var master: Side
 
     /// Loads `transcript.json`, four levels up from this file (Tests/ClusterTests/ZMQ/ -> the
-    /// folder that holds the repository and `shared/`).
-    static func load(filePath: String = #filePath) throws -> ZMQWireFixture {
-        var url = URL(fileURLWithPath: filePath).deletingLastPathComponent()
+    /// folder that holds the repository and `shared/`), whichever test calls it.
+    static func load() throws -> ZMQWireFixture {
+        let thisFile: String = #filePath
+        var url = URL(fileURLWithPath: thisFile).deletingLastPathComponent()
         for _ in 0..<4 { url.deleteLastPathComponent() }
         url.appendPathComponent("shared/fixtures/locust-2.47-wire/transcript.json")
         guard let data = FileManager.default.contents(atPath: url.path) else {
