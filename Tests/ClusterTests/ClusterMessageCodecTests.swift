@@ -45,6 +45,7 @@ struct ClusterMessageCodecTests {
         .spawn(.init(timestamp: t0 + 0.25, counts: ["A": 3, "B": 1], host: "http://127.0.0.1:8080", stopTimeout: 1.5,
             order: .init(test: "ab12-3", rate: 2.5, equalTaskWeights: true))),
         .spawn(.init(timestamp: t0, counts: [:], host: nil, stopTimeout: 0)),
+        .spawn(.init(timestamp: t0, counts: ["A": 1], host: nil, stopTimeout: 0, tags: ["checkout", "login"], excludeTags: [])),
         .masterSpawningComplete(userCount: 12),
         .stop,
         .masterHeartbeat,
@@ -130,6 +131,8 @@ struct ClusterMessageCodecTests {
             case .spawn(let spawn):
                 #expect(spawn.counts == ["WebUser": 4])
                 #expect(spawn.order == nil)
+                // Locust's master sends its whole argument namespace; run without -T/-E, tags are None.
+                #expect(spawn.tags == nil && spawn.excludeTags == nil)
                 #expect(spawn.host?.hasPrefix("http://127.0.0.1:") == true)
                 #expect(spawn.timestamp > 1_700_000_000)
             case .masterSpawningComplete(let users): #expect(users == 4)

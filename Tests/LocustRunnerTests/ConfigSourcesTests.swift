@@ -1,4 +1,5 @@
 import Foundation
+@_spi(Runner) import LocustAPI
 import Testing
 @testable import LocustRunner
 
@@ -15,6 +16,17 @@ struct ConfigSourcesTests {
             """
         let arguments = try ConfigSources.parse(configFile: text, name: "locust.conf")
         #expect(arguments == ["--locustfile", "lib.so", "--users", "10", "--spawn-rate", "2", "--headless"])
+    }
+
+    @Test func tagListsBecomeOneOptionEachThatNoArgumentAfterThemJoins() throws {
+        let arguments = try ConfigSources.parse(configFile: "tags = checkout, login\nexclude_tags = slow", name: "locust.conf")
+        #expect(arguments == ["--tags=checkout", "--tags=login", "--exclude-tags=slow"])
+        let options = try LocustCommand.parseOptions(arguments + ["-f", "lib.so", "-T", "extra", "-E", "flaky", "old", "--headless", "ShopUser"])
+        #expect(options.tags == ["checkout", "login", "extra"])
+        #expect(options.excludeTags == ["slow", "flaky", "old"])
+        #expect(options.userClasses == ["ShopUser"])
+        let settings = try RunSettings(options: options)
+        #expect(settings.tagFilter == TagFilter(tags: ["checkout", "login", "extra"], excludeTags: ["slow", "flaky", "old"]))
     }
 
     @Test func rejectsUnknownKeysAndBadFlags() {

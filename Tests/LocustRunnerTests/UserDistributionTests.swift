@@ -30,3 +30,27 @@ struct UserDistributionTests {
         }
     }
 }
+
+/// Locust's `fixed_count`: fixed classes first, in turn, then the weighted ones share the rest.
+struct FixedCountDistributionTests {
+    @Test func fixedClassesTakeTheirCountAndTheOthersShareTheRest() {
+        #expect(UserDistribution.counts(total: 10, weights: [1, 1, 1], fixed: [0, 2, 0]) == [4, 2, 4])
+        #expect(UserDistribution.counts(total: 2, weights: [1, 1], fixed: [0, 2]) == [0, 2])
+    }
+
+    @Test func withFewerUsersThanFixedOnesTheFixedClassesTakeTurns() {
+        #expect(UserDistribution.counts(total: 1, weights: [1, 1, 1], fixed: [0, 2, 3]) == [0, 1, 0])
+        #expect(UserDistribution.counts(total: 3, weights: [1, 1, 1], fixed: [0, 2, 3]) == [0, 2, 1])
+    }
+
+    @Test func onlyFixedClassesRunTheirSumWhateverTheTotal() {
+        #expect(UserDistribution.counts(total: 10, weights: [1, 1], fixed: [2, 3]) == [2, 3])
+    }
+
+    @Test func aClusterRunsTheFixedCountOnceAcrossItsSlaves() {
+        let assignment = ClusterAssignment.assign(total: 10, weights: [1, 1], fixed: [0, 3], slaves: 2)
+        #expect(assignment.map { $0[1] }.reduce(0, +) == 3)
+        #expect(assignment.map { $0[0] }.reduce(0, +) == 7)
+        #expect(assignment.map { $0.reduce(0, +) } == [5, 5])
+    }
+}

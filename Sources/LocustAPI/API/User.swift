@@ -26,11 +26,15 @@
 public protocol User: AnyObject, SendableMetatype {
     /// How many of this class are spawned relative to the other classes (default 1).
     static var weight: Int { get }
+    /// An exact number of users of this class, taken before the weighted classes share the rest
+    /// (Locust's `fixed_count`; default 0: by weight). Cluster-wide on a master.
+    static var fixedCount: Int { get }
     /// The host for this class, used when `--host` is not given (default nil).
     static var host: String? { get }
     /// The wait between two tasks (default: none).
     static var waitTime: WaitTime { get }
-    /// The tasks, picked at random by weight.
+    /// The tasks, picked at random by weight; a task may be a nested set
+    /// (``UserTask/set(_:weight:tags:waitTime:onStart:onStop:tasks:)``) or a sequence.
     static var tasks: [UserTask<Self>] { get }
     /// Settings of each user's HTTP client.
     static var httpOptions: HTTPClientOptions { get }
@@ -49,6 +53,7 @@ public protocol User: AnyObject, SendableMetatype {
 
 extension User {
     public static var weight: Int { 1 }
+    public static var fixedCount: Int { 0 }
     public static var host: String? { nil }
     public static var waitTime: WaitTime { .constant(0) }
     public static var httpOptions: HTTPClientOptions { HTTPClientOptions() }

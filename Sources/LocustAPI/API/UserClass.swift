@@ -3,18 +3,36 @@ internal import Foundation
 /// A user class as the runner sees it: metadata for listing, weighting and the master, and a way to run
 /// one user through its whole life. Made in the plugin, where the concrete type is known.
 public final class UserClass: Sendable {
-    /// A task's name and weight.
-    public struct TaskInfo: Sendable, Hashable, Codable {
+    /// A task's name, weight and tags, and for a nested set its kind and tasks.
+    public struct TaskInfo: Sendable, Hashable {
+        /// What a task is.
+        public enum Kind: String, Sendable, Hashable {
+            /// One piece of work.
+            case task
+            /// A nested set whose tasks are picked by weight (Locust's `TaskSet`).
+            case set
+            /// A nested set whose tasks run in order (Locust's `SequentialTaskSet`).
+            case sequence
+        }
+
         /// The task's name.
         public let name: String
-        /// Its weight among the class's tasks.
+        /// Its weight among its siblings.
         public let weight: Int
+        /// Its tags, sorted (a set's tags are its tasks' too).
+        public let tags: [String]
+        /// A task, a set or a sequence.
+        public let kind: Kind
+        /// A set's tasks (empty for a task).
+        public let tasks: [TaskInfo]
     }
 
     /// The class's name.
     public let name: String
     /// Its spawn weight.
     public let weight: Int
+    /// The exact number of users it asks for, whatever the others' weights (0: by weight).
+    public let fixedCount: Int
     /// Its own host, if any.
     public let host: String?
     /// Its tasks.
@@ -24,36 +42,46 @@ public final class UserClass: Sendable {
     /// Its HTTP client settings.
     public let httpOptions: HTTPClientOptions
     private let body: @Sendable (UserContext) async -> Void
+    private let refilter: @Sendable (TagFilter) -> UserClass?
 
     /// Wraps a user type.
-    public init<U: User>(_ type: U.Type) {
+    public convenience init<U: User>(_ type: U.Type) {
+        self.init(type, tasks: U.tasks)
+    }
+
+    init<U: User>(_ type: U.Type, tasks: [UserTask<U>]) {
         name = String(describing: type)
         weight = max(0, U.weight)
+        fixedCount = max(0, U.fixedCount)
         host = U.host
-        tasks = U.tasks.map { TaskInfo(name: $0.name, weight: $0.weight) }
+        self.tasks = tasks.map(\.info)
         waitTime = U.waitTime
         httpOptions = U.httpOptions
         body = { context in
-            await context.client.runAsUser { await UserClass.live(U.self, context: context) }
+            await context.client.runAsUser { await UserClass.live(U.self, tasks: tasks, context: context) }
         }
+        refilter = { filter in
+            guard !filter.isEmpty else { return UserClass(U.self, tasks: U.tasks) }
+            let kept = U.tasks.compactMap { $0.filtered(by: filter) }
+            return kept.isEmpty ? nil : UserClass(U.self, tasks: kept)
+        }
+    }
+
+    /// The class with only the tasks that `filter` (`-T`/`-E`) leaves, or nil when none is left (the
+    /// class is then not spawned). An empty filter gives the class with all its tasks.
+    @_spi(Runner) public func filtered(by filter: TagFilter) -> UserClass? {
+        refilter(filter)
     }
 
     /// Runs one user from `onStart` to `onStop`. Returns when the user stopped.
-    public func run(_ context: UserContext) async {
+    @_spi(Runner) public func run(_ context: UserContext) async {
         await body(context)
     }
 
-    /// Starts one user on its engine thread and returns the task that runs it.
-    public func spawn(_ context: UserContext) -> Task<Void, Never> {
-        Task(executorPreference: context.client.thread) { [self] in
-            await self.run(context)
-        }
-    }
-
-    static func live<U: User>(_ type: U.Type, context: UserContext) async {
+    static func live<U: User>(_ type: U.Type, tasks allTasks: [UserTask<U>], context: UserContext) async {
         let user = U(context: context)
         let className = String(describing: type)
-        let tasks = U.tasks.filter { $0.weight > 0 }
+        let tasks = allTasks.filter { $0.weight > 0 }
         var cumulative: [Int] = []
         var total = 0
         for task in tasks {
@@ -82,15 +110,28 @@ public final class UserClass: Sendable {
                 let task = tasks[index]
                 let start = waitTime.dependsOnTaskDuration ? MonotonicClock.nanoseconds() : 0
                 let round = thread.round
-                do {
-                    try await task.run(user)
-                } catch is StopUser {
-                    break
-                } catch {
-                    if control.isKilled { break }
-                    report(error, context: context, location: className, task.name)
+                var skipWait = false
+                switch task.body {
+                case .run(let run):
+                    do {
+                        try await run(user)
+                    } catch is StopUser {
+                        stoppedByUser = true
+                    } catch let interrupt as InterruptTaskSet {
+                        // Outside a set an interrupt only ends the task.
+                        skipWait = interrupt.reschedule
+                    } catch {
+                        if !control.isKilled { report(error, context: context, location: className, task.name) }
+                    }
+                case .set(let set):
+                    switch await runSet(set, user: user, context: context, path: className + "." + task.name, waitTime: set.waitTime ?? waitTime, random: &random) {
+                    case .stopUser: stoppedByUser = true
+                    case .interrupted(let reschedule): skipWait = reschedule
+                    case .stopping: break
+                    }
                 }
-                if control.isStopping { break }
+                if stoppedByUser || control.isStopping { break }
+                if skipWait { continue }
                 let took = start == 0 ? 0 : Double(MonotonicClock.nanoseconds() - start) / 1_000_000_000
                 let delay = waitTime.delay(afterTaskDuration: took, unit: random.nextUnit())
                 if delay <= 0 && thread.round != round {
@@ -111,6 +152,110 @@ public final class UserClass: Sendable {
         } catch {
             report(error, context: context, location: className, "onStop")
         }
+    }
+
+    /// How a nested set ended.
+    enum SetExit {
+        /// A task threw ``StopUser``: the user stops.
+        case stopUser
+        /// A task threw ``InterruptTaskSet``.
+        case interrupted(reschedule: Bool)
+        /// The test asked the user to stop.
+        case stopping
+    }
+
+    /// Runs a nested set from its `onStart` until it is interrupted or the user stops, then its `onStop`.
+    // @inline(never): a user that never enters a set keeps its async frame as small as before.
+    @inline(never)
+    static func runSet<U: User>(
+        _ set: UserTaskSet<U>, user: U, context: UserContext, path: String, waitTime: WaitTime, random: inout SplitMix64
+    ) async -> SetExit {
+        // nonisolated(unsafe): a user instance is used by its own Swift task only, one call at a time
+        // (every call here is awaited before the next), as in `live`, which owns it.
+        nonisolated(unsafe) let user = user
+        let control = context.control
+        let thread = context.client.thread
+        var exit = SetExit.stopping
+        var entered = true
+        if let onStart = set.onStart {
+            do {
+                try await onStart(user)
+            } catch is StopUser {
+                exit = .stopUser
+                entered = false
+            } catch let interrupt as InterruptTaskSet {
+                exit = .interrupted(reschedule: interrupt.reschedule)
+                entered = false
+            } catch {
+                if !control.isKilled { report(error, context: context, location: path, "onStart") }
+            }
+        }
+        // The order of a sequence (a task of weight n n times), or the cumulative weights of a set.
+        let tasks = set.tasks.filter { $0.weight > 0 }
+        var order: [Int] = []
+        var cumulative: [Int] = []
+        var total = 0
+        for (index, task) in tasks.enumerated() {
+            let weight = context.equalTaskWeights ? 1 : task.weight
+            if set.sequential {
+                order += Array(repeating: index, count: weight)
+            } else {
+                total += weight
+                cumulative.append(total)
+            }
+        }
+        var next = 0
+        while entered && !control.isStopping && !tasks.isEmpty {
+            let task: UserTask<U>
+            if set.sequential {
+                task = tasks[order[next]]
+                next = (next + 1) % order.count
+            } else {
+                let pick = Int(random.next() % UInt64(total))
+                var index = 0
+                while cumulative[index] <= pick { index += 1 }
+                task = tasks[index]
+            }
+            let start = waitTime.dependsOnTaskDuration ? MonotonicClock.nanoseconds() : 0
+            var skipWait = false
+            var leave = false
+            switch task.body {
+            case .run(let run):
+                do {
+                    try await run(user)
+                } catch is StopUser {
+                    exit = .stopUser
+                    leave = true
+                } catch let interrupt as InterruptTaskSet {
+                    exit = .interrupted(reschedule: interrupt.reschedule)
+                    leave = true
+                } catch {
+                    if !control.isKilled { report(error, context: context, location: path, task.name) }
+                }
+            case .set(let inner):
+                switch await runSet(inner, user: user, context: context, path: path + "." + task.name, waitTime: inner.waitTime ?? waitTime, random: &random) {
+                case .stopUser:
+                    exit = .stopUser
+                    leave = true
+                case .interrupted(let reschedule): skipWait = reschedule
+                case .stopping: leave = true
+                }
+            }
+            if leave || control.isStopping { break }
+            if skipWait { continue }
+            let took = start == 0 ? 0 : Double(MonotonicClock.nanoseconds() - start) / 1_000_000_000
+            let delay = waitTime.delay(afterTaskDuration: took, unit: random.nextUnit())
+            if !(await control.wait(seconds: delay, on: thread)) { break }
+        }
+        if let onStop = set.onStop {
+            do {
+                try await onStop(user)
+            } catch is StopUser, is InterruptTaskSet {
+            } catch {
+                if !control.isKilled { report(error, context: context, location: path, "onStop") }
+            }
+        }
+        return exit
     }
 
     /// Records an exception that user code threw, unless the user was killed meanwhile.

@@ -193,20 +193,21 @@ public struct HTMLReport: Sendable {
         return html + "</section>\n"
     }
 
+    /// `<li>` of a class or a task, with a nested `<ul>` for its tasks.
+    private func ratioItem(_ item: TaskRatioJSON.Ratio) -> String {
+        var html = "<li>\(Self.escape(Self.percent(item.ratio))) \(Self.escape(item.name))"
+        if let tasks = item.tasks, !tasks.isEmpty {
+            html += "\n<ul>\n" + tasks.map(ratioItem).joined() + "</ul>\n"
+        }
+        return html + "</li>\n"
+    }
+
     private func taskRatioSection() -> String {
         var html = "<section>\n<h2>Final ratio</h2>\n"
         for (title, total) in [("Ratio Per Class", false), ("Total Ratio", true)] {
             html += "<h3>\(Self.escape(title))</h3>\n<ul class=\"ratio\">\n"
             for item in TaskRatioJSON.computed(taskRatio, total: total) {
-                html += "<li>\(Self.escape(Self.percent(item.ratio))) \(Self.escape(item.name))"
-                if !item.tasks.isEmpty {
-                    html += "\n<ul>\n"
-                    for task in item.tasks {
-                        html += "<li>\(Self.escape(Self.percent(task.ratio))) \(Self.escape(task.name))</li>\n"
-                    }
-                    html += "</ul>\n"
-                }
-                html += "</li>\n"
+                html += ratioItem(item)
             }
             html += "</ul>\n"
         }

@@ -1,17 +1,20 @@
 /// A user class as the task-ratio views (`GET /tasks`, the report, `--show-task-ratio`) need it:
 /// its name, its share of the users and its tasks with their weights.
 public struct TaskRatioClass: Sendable, Equatable {
-    /// A task of the class and its weight (Locust's `@task(weight)`).
+    /// A task of the class and its weight (Locust's `@task(weight)`), or a nested task set and its tasks.
     public struct Task: Sendable, Equatable {
         /// The task's name.
         public var name: String
         /// The task's weight; negative weights count as 0.
         public var weight: Int
+        /// A task set's tasks; nil for a task.
+        public var tasks: [Task]?
 
-        /// Creates a task.
-        public init(name: String, weight: Int) {
+        /// Creates a task, or a task set when `tasks` is given.
+        public init(name: String, weight: Int, tasks: [Task]? = nil) {
             self.name = name
             self.weight = weight
+            self.tasks = tasks
         }
     }
 

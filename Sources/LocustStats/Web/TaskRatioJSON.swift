@@ -12,17 +12,25 @@ public enum TaskRatioJSON {
         .object(["per_class": ratios(classes: classes, total: false), "total": ratios(classes: classes, total: true)])
     }
 
-    /// `{Class: {"ratio": r, "tasks": {task: {"ratio": r}}}}`.
+    /// `{Class: {"ratio": r, "tasks": {task: {"ratio": r}}}}`; a task set's entry has its own `tasks`.
     /// - Parameter total: Multiply the task ratios by their class's ratio (the `total` view);
-    ///   otherwise they are relative to their class (`per_class`).
+    ///   otherwise they are relative to their class (`per_class`), and a set's tasks to their set.
     public static func ratios(classes: [TaskRatioClass], total: Bool) -> JSONValue {
         var result: [String: JSONValue] = [:]
         for item in computed(classes, total: total) {
-            var tasks: [String: JSONValue] = [:]
-            for task in item.tasks { tasks[task.name] = .object(["ratio": .double(task.ratio)]) }
-            result[item.name] = .object(["ratio": .double(item.ratio), "tasks": .object(tasks)])
+            result[item.name] = .object(["ratio": .double(item.ratio), "tasks": json(item.tasks ?? [])])
         }
         return .object(result)
+    }
+
+    private static func json(_ ratios: [Ratio]) -> JSONValue {
+        var tasks: [String: JSONValue] = [:]
+        for task in ratios {
+            var entry: [String: JSONValue] = ["ratio": .double(task.ratio)]
+            if let inner = task.tasks { entry["tasks"] = json(inner) }
+            tasks[task.name] = .object(entry)
+        }
+        return .object(tasks)
     }
 
     /// What `locust --show-task-ratio` prints: the per-class ratios, then the total ratios, each
@@ -37,13 +45,16 @@ public enum TaskRatioJSON {
 
     /// The lines of one view as Locust's `_print_task_ratio` prints them (no line ends): for each
     /// class `" %-10s %-50s" % ("%-6.1f" % percent, name)`, and for its tasks the same indented by
-    /// two spaces.
+    /// two spaces per level.
     public static func lines(classes: [TaskRatioClass], total: Bool) -> [String] {
         var lines: [String] = []
-        for item in computed(classes, total: total) {
-            lines.append(line(ratio: item.ratio, name: item.name, level: 0))
-            for task in item.tasks { lines.append(line(ratio: task.ratio, name: task.name, level: 1)) }
+        func append(_ ratios: [Ratio], level: Int) {
+            for ratio in ratios {
+                lines.append(line(ratio: ratio.ratio, name: ratio.name, level: level))
+                if let inner = ratio.tasks { append(inner, level: level + 1) }
+            }
         }
+        append(computed(classes, total: total), level: 0)
         return lines
     }
 
@@ -53,26 +64,42 @@ public enum TaskRatioJSON {
         return " " + PythonFormat.leftAligned(padding + percent, 10) + " " + PythonFormat.leftAligned(padding + name, 50)
     }
 
+    /// One entry of a view: a class, a task, or a task set with its tasks.
+    public struct Ratio: Sendable, Equatable {
+        /// The class's or task's name.
+        public var name: String
+        /// Its ratio.
+        public var ratio: Double
+        /// A class's or a task set's entries; nil for a task.
+        public var tasks: [Ratio]?
+    }
+
     /// The ratios in input order (classes as given, tasks in order of first appearance).
-    static func computed(
-        _ classes: [TaskRatioClass], total: Bool
-    ) -> [(name: String, ratio: Double, tasks: [(name: String, ratio: Double)])] {
+    public static func computed(_ classes: [TaskRatioClass], total: Bool) -> [Ratio] {
         let classSum = classes.reduce(0) { $0 &+ max(0, $1.weight) }
         let userCount = classSum == 0 ? 1 : classSum
         return classes.map { userClass in
             let classRatio = Double(max(0, userClass.weight)) / Double(userCount)
-            let parentRatio = total ? classRatio : 1.0
-            var order: [String] = []
-            var weights: [String: Int] = [:]
-            for task in userClass.tasks where task.weight > 0 {
-                if weights[task.name] == nil { order.append(task.name) }
-                weights[task.name, default: 0] &+= task.weight
-            }
-            let taskSum = weights.values.reduce(0, &+)
-            let tasks = order.map { name in
-                (name: name, ratio: Double(weights[name] ?? 0) * parentRatio / Double(taskSum))
-            }
-            return (name: userClass.name, ratio: classRatio, tasks: tasks)
+            return Ratio(name: userClass.name, ratio: classRatio, tasks: taskRatios(userClass.tasks, total: total, parentRatio: classRatio))
+        }
+    }
+
+    /// Locust's `_get_task_ratio`: a task's weight (its count in the expanded list) times the parent's
+    /// ratio (1 in the per-class view) over the sum of the weights, then the same for a set's tasks.
+    private static func taskRatios(_ tasks: [TaskRatioClass.Task], total: Bool, parentRatio: Double) -> [Ratio] {
+        let parent = total ? parentRatio : 1.0
+        var order: [String] = []
+        var weights: [String: Int] = [:]
+        var inner: [String: [TaskRatioClass.Task]] = [:]
+        for task in tasks where task.weight > 0 {
+            if weights[task.name] == nil { order.append(task.name) }
+            weights[task.name, default: 0] &+= task.weight
+            if let tasks = task.tasks, inner[task.name] == nil { inner[task.name] = tasks }
+        }
+        let taskSum = weights.values.reduce(0, &+)
+        return order.map { name in
+            let ratio = Double(weights[name] ?? 0) * parent / Double(taskSum)
+            return Ratio(name: name, ratio: ratio, tasks: inner[name].map { taskRatios($0, total: total, parentRatio: ratio) })
         }
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// environment, then config files (later files win over earlier ones), then defaults.
 public enum ConfigSources {
     /// How an option takes its value.
-    enum Kind { case flag, value }
+    enum Kind { case flag, value, list }
 
     /// The long options that config files and the environment may set (with aliases): every long
     /// option of ``RunOptions`` but ``commandLineOnly`` (a test checks both against the parser).
@@ -21,6 +21,7 @@ public enum ConfigSources {
         "web-host": .value, "web-port": .value, "web-auth": .value, "tls-cert": .value, "tls-key": .value,
         "autostart": .flag, "autoquit": .value, "web-base-path": .value, "html": .value,
         "json": .flag, "json-file": .value, "equal-weights": .flag, "insecure": .flag, "http1": .flag,
+        "tags": .list, "exclude-tags": .list,
     ]
 
     /// The long options that config files and the environment do not set: they say which file to
@@ -94,6 +95,10 @@ public enum ConfigSources {
         switch kind {
         case .value:
             return ["--\(key)", value]
+        case .list:
+            // `tags = a b` or `a,b` (Locust's config takes either); one `--key=item` each, so that an
+            // argument after them is never taken as an item.
+            return value.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" }).map { "--\(key)=\($0)" }
         case .flag:
             switch value.lowercased() {
             case "true", "yes", "1", "on", "": return ["--\(key)"]

@@ -39,10 +39,16 @@ public enum LocustMain {
             let settings = try RunSettings(options: options)
             let cluster = try ClusterSettings(options: options)
             let plugin = try PluginLoader.load(path: settings.locustfile)
-            let classes = try settings.selectClasses(from: plugin.userClasses)
+            let selected = try settings.selectClasses(from: plugin.userClasses)
             if options.list {
-                print(UserClassListing.text(classes))
+                print(UserClassListing.text(selected))
                 return 0
+            }
+            // -T/-E: the tasks left to run. A slave filters with its master's tags at each order.
+            let (classes, dropped) = settings.filterTasks(of: selected)
+            if classes.isEmpty && cluster.role != .slave {
+                throw RunnerError.badInput(
+                    "no task of \(selected.map(\.name).joined(separator: ", ")) is left after filtering by --tags/--exclude-tags")
             }
             if options.showTaskRatio {
                 StandardOutput.write(TaskRatioOutput.text(classes, settings: settings, users: options.users))
@@ -53,6 +59,9 @@ public enum LocustMain {
                 return 0
             }
             let logger = try RunLogger(level: settings.logLevel, logfile: options.logfile)
+            if cluster.role != .slave {
+                for name in dropped { logger.named("locust.env").warning(RunSettings.noTasksLeft(name)) }
+            }
             switch cluster.role {
             case .slave:
                 // A slave runs whatever its master orders; the master's --host wins over its own.
@@ -93,13 +102,23 @@ enum UserClassListing {
         var lines = ["Available Users:"]
         for userClass in classes {
             var line = "    \(userClass.name) (weight \(userClass.weight), wait \(userClass.waitTime)"
+            if userClass.fixedCount > 0 { line += ", fixed count \(userClass.fixedCount)" }
             if let host = userClass.host { line += ", host \(host)" }
             lines.append(line + ")")
-            for task in userClass.tasks {
-                lines.append("        - \(task.name) (weight \(task.weight))")
-            }
+            appendTasks(userClass.tasks, level: 2, to: &lines)
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `- name (weight w, tags a, b)`, a set's tasks below it, indented.
+    private static func appendTasks(_ tasks: [UserClass.TaskInfo], level: Int, to lines: inout [String]) {
+        for task in tasks {
+            var details = ["weight \(task.weight)"]
+            if task.kind != .task { details.insert(task.kind == .set ? "task set" : "sequence", at: 0) }
+            if !task.tags.isEmpty { details.append("tags \(task.tags.joined(separator: ", "))") }
+            lines.append(String(repeating: "    ", count: level) + "- \(task.name) (\(details.joined(separator: ", ")))")
+            appendTasks(task.tasks, level: level + 1, to: &lines)
+        }
     }
 }
 

@@ -5,12 +5,12 @@
 /// Joined, the value reaches ``RunSettings``, which says so.
 enum NegativeOptionValues {
     /// The short names of the options that take a value (their long names come from ``ConfigSources``).
-    static let shortValueOptions: Set<String> = ["-f", "-H", "-u", "-c", "-r", "-t", "-s", "-L"]
+    static let shortValueOptions: Set<String> = ["-f", "-H", "-u", "-c", "-r", "-t", "-s", "-L", "-T", "-E"]
 
     /// Every name of an option that takes a value: `-u`, `--users`, `--config`, ...
     static var valueOptions: Set<String> {
         var names = shortValueOptions
-        for (name, kind) in ConfigSources.options where kind == .value { names.insert("--" + name) }
+        for (name, kind) in ConfigSources.options where kind != .flag { names.insert("--" + name) }
         names.insert("--config")
         return names
     }

@@ -26,6 +26,10 @@ public struct RunOptions: ParsableArguments, Sendable {
     @OptionGroup(title: "Reporting options")
     public var reporting: ReportingOptions
 
+    /// `-T/--tags`, `-E/--exclude-tags`.
+    @OptionGroup(title: "Tag options")
+    public var tagOptions: TagOptions
+
     /// Task ratios, equal weights, HTTP overrides, the version.
     @OptionGroup(title: "Other options")
     public var other: OtherOptions
@@ -47,6 +51,9 @@ public struct RunOptions: ParsableArguments, Sendable {
 
     /// A reporting option, e.g. `options.csv`.
     public subscript<Value>(dynamicMember keyPath: KeyPath<ReportingOptions, Value>) -> Value { reporting[keyPath: keyPath] }
+
+    /// A tag option, e.g. `options.tags`.
+    public subscript<Value>(dynamicMember keyPath: KeyPath<TagOptions, Value>) -> Value { tagOptions[keyPath: keyPath] }
 
     /// Another option, e.g. `options.insecure`.
     public subscript<Value>(dynamicMember keyPath: KeyPath<OtherOptions, Value>) -> Value { other[keyPath: keyPath] }

@@ -1,6 +1,6 @@
 import Foundation
 import LocustStats
-import LocustAPI
+@_spi(Runner) import LocustAPI
 
 /// The options of a run, checked: every bad value becomes one clear line.
 public struct RunSettings: Sendable {
@@ -28,6 +28,8 @@ public struct RunSettings: Sendable {
     public static let thresholdExitCode: Int32 = 3
     public var logLevel: RunLogger.Level
     public var userClassNames: [String]
+    /// `-T/--tags` and `-E/--exclude-tags`.
+    var tagFilter: TagFilter
     /// `--equal-weights`: every task runs with weight 1, as Locust's (see ``taskWeight(_:)``).
     public var equalWeights: Bool
     /// `--insecure` and `--http1`, applied over every class's `httpOptions` by ``UserSpawner``.
@@ -111,6 +113,7 @@ public struct RunSettings: Sendable {
         logLevel = level
         userClassNames = options.userClasses
         equalWeights = options.equalWeights
+        tagFilter = TagFilter(tags: Set(options.tags), excludeTags: Set(options.excludeTags))
         httpOverride = HTTPOptionsOverride(skipTLSVerification: options.insecure, http1Only: options.http1)
         jsonStdout = options.json
         if let path = options.jsonFile {
@@ -167,6 +170,22 @@ public struct RunSettings: Sendable {
                 "unknown user class '\(name)': the plugin has \(classes.map(\.name).joined(separator: ", "))")
         }
         return classes.filter { userClassNames.contains($0.name) }
+    }
+
+    /// The classes with only the tasks that `-T`/`-E` leave, and a log line for each class left with
+    /// none (it is not spawned, as the issue asks of Locust's rule).
+    func filterTasks(of classes: [UserClass]) -> (kept: [UserClass], dropped: [String]) {
+        var kept: [UserClass] = []
+        var dropped: [String] = []
+        for userClass in classes {
+            if let filtered = userClass.filtered(by: tagFilter) { kept.append(filtered) } else { dropped.append(userClass.name) }
+        }
+        return (kept, dropped)
+    }
+
+    /// The line logged for a class that `-T`/`-E` left without tasks.
+    static func noTasksLeft(_ name: String) -> String {
+        "\(name) has no tasks left after filtering by --tags/--exclude-tags: it is not spawned"
     }
 
     /// Every class needs a host: `--host` or its own.

@@ -4,22 +4,26 @@ import LocustStats
 /// What `--show-task-ratio` and `--show-task-ratio-json` print, from the selected classes as Locust
 /// computes it before a run (`locust/user/inspectuser.py`).
 enum TaskRatioOutput {
-    /// The classes with the share of users each gets: its weight, or
-    /// with `-u N` Locust's `_calc_distribution`, `round(weight / total * N)` users per class. Classes
-    /// of weight 0 are left out, as Locust removes them.
+    /// The classes with the share of users each gets, as Locust's `_calc_distribution`: a class
+    /// with a fixed count gets it; the others `round(weight / total * N)` of the users left, where
+    /// without `-u` N is the sum of the weights (so the share is the weight), or 1 when some class
+    /// has a fixed count. Classes of weight 0 and no fixed count are left out, as Locust removes them.
     static func classes(_ classes: [UserClass], settings: RunSettings, users: Int?) -> [TaskRatioClass] {
-        let weighted = classes.map { (userClass: $0, weight: $0.weight) }.filter { $0.weight > 0 }
-        let totalWeight = weighted.reduce(0) { $0 + $1.weight }
-        return weighted.map { item in
-            var share = item.weight
-            if let users, users > 0, totalWeight > 0 {
-                let count = Double(item.weight) / Double(totalWeight) * Double(users)
+        let kept = classes.filter { $0.weight > 0 || $0.fixedCount > 0 }
+        let fixedSum = kept.reduce(0) { $0 + $1.fixedCount }
+        let totalWeight = kept.filter { $0.fixedCount == 0 }.reduce(0) { $0 + $1.weight }
+        let userTotal = users.flatMap { $0 > 0 ? $0 : nil } ?? (fixedSum == 0 ? totalWeight : 1)
+        let weightedCount = max(0, userTotal - fixedSum)
+        return kept.map { userClass in
+            var share = userClass.fixedCount
+            if share == 0, totalWeight > 0 {
+                let count = Double(userClass.weight) / Double(totalWeight) * Double(weightedCount)
                 share = Int(count.rounded(.toNearestOrEven))
             }
             return TaskRatioClass(
-                name: item.userClass.name, weight: share,
+                name: userClass.name, weight: share,
                 // --equal-weights: every task weighs 1, as Locust's.
-                tasks: item.userClass.tasks.map { TaskRatioClass.Task(name: $0.name, weight: settings.taskWeight($0.weight)) })
+                tasks: userClass.tasks.map { TaskRatioClass.Task($0, weight: settings.taskWeight) })
         }
     }
 

@@ -7,9 +7,11 @@ public enum ClusterAssignment {
     /// keeps turning from class to class. So slave totals differ by at most one (1000 on 3:
     /// 334/333/333), and each class's users differ by at most one between slaves: every slave runs
     /// the classes in their weights' proportion.
-    public static func assign(total: Int, weights: [Int], slaves: Int) -> [[Int]] {
+    /// Classes with a `fixed` count (Locust's `fixed_count`) take it cluster-wide before the others
+    /// share the rest (``UserDistribution/counts(total:weights:fixed:)``).
+    public static func assign(total: Int, weights: [Int], fixed: [Int] = [], slaves: Int) -> [[Int]] {
         guard slaves > 0 else { return [] }
-        let classCounts = UserDistribution.counts(total: total, weights: weights)
+        let classCounts = UserDistribution.counts(total: total, weights: weights, fixed: fixed)
         var result = Array(repeating: Array(repeating: 0, count: weights.count), count: slaves)
         var pointer = 0
         for (classIndex, count) in classCounts.enumerated() {

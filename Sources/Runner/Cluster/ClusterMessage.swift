@@ -127,14 +127,23 @@ public enum ClusterMessage: Sendable, Equatable {
         public var stopTimeout: Double
         /// What a SwiftLocust master adds (`swiftlocust` key); `nil` from a Locust master.
         public var order: SpawnOrder?
+        /// The master's `-T/--tags` (`parsed_options.tags`; nil: not given).
+        public var tags: [String]?
+        /// The master's `-E/--exclude-tags` (`parsed_options.exclude_tags`; nil: not given).
+        public var excludeTags: [String]?
 
         /// Creates an order.
-        public init(timestamp: Double, counts: [String: Int], host: String?, stopTimeout: Double, order: SpawnOrder? = nil) {
+        public init(
+            timestamp: Double, counts: [String: Int], host: String?, stopTimeout: Double, order: SpawnOrder? = nil,
+            tags: [String]? = nil, excludeTags: [String]? = nil
+        ) {
             self.timestamp = timestamp
             self.counts = counts
             self.host = host
             self.stopTimeout = stopTimeout
             self.order = order
+            self.tags = tags
+            self.excludeTags = excludeTags
         }
     }
 

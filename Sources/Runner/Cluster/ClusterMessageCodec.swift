@@ -106,8 +106,14 @@ public enum ClusterMessageCodec {
             if let host = spawn.host { writer.write(host) } else { writer.writeNil() }
             writer.write("stop_timeout")
             writer.write(spawn.stopTimeout)
+            // Locust's master sends its whole argument namespace; a worker takes `tags` and `exclude_tags`
+            // from it whatever their value (None: not given).
             writer.write("parsed_options")
-            writer.writeMapHeader(0)
+            writer.writeMapHeader(2)
+            writer.write("tags")
+            writeStrings(spawn.tags, into: &writer)
+            writer.write("exclude_tags")
+            writeStrings(spawn.excludeTags, into: &writer)
             if let order = spawn.order {
                 writer.write(extensionKey)
                 writer.writeMapHeader(3)
@@ -263,9 +269,11 @@ public enum ClusterMessageCodec {
                 }
                 order = .init(test: test, rate: rate, equalTaskWeights: info["equal_weights"]?.boolValue ?? false)
             }
+            let options = data["parsed_options"]
             return .spawn(.init(
                 timestamp: timestamp, counts: try counts(data["user_classes_count"] ?? [:]), host: data["host"]?.stringValue,
-                stopTimeout: data["stop_timeout"]?.doubleValue ?? 0, order: order))
+                stopTimeout: data["stop_timeout"]?.doubleValue ?? 0, order: order,
+                tags: try strings(options?["tags"], name: "tags"), excludeTags: try strings(options?["exclude_tags"], name: "exclude_tags")))
         case ("stop", .toWorker):
             return .stop
         case ("reconnect", .toWorker):
@@ -277,6 +285,22 @@ public enum ClusterMessageCodec {
         default:
             return .other(type: type)
         }
+    }
+
+    /// A list of strings in `parsed_options`, or nil for None or a missing key.
+    private static func strings(_ value: MessagePackValue?, name: String) throws -> [String]? {
+        guard let value, !value.isNil else { return nil }
+        guard let items = value.arrayValue else { throw ClusterFrameError.malformed("parsed_options.\(name) is not a list") }
+        return try items.map { item in
+            guard let text = item.stringValue else { throw ClusterFrameError.malformed("parsed_options.\(name) holds a non-string") }
+            return text
+        }
+    }
+
+    private static func writeStrings(_ values: [String]?, into writer: inout MessagePackWriter) {
+        guard let values else { return writer.writeNil() }
+        writer.writeArrayHeader(values.count)
+        for value in values { writer.write(value) }
     }
 
     private static func counts(_ value: MessagePackValue) throws -> [String: Int] {

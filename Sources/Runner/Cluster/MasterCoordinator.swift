@@ -1,5 +1,5 @@
 import Foundation
-import LocustAPI
+@_spi(Runner) import LocustAPI
 import LocustStats
 import Synchronization
 
@@ -25,17 +25,18 @@ public final class MasterCoordinator: ClusterCoordinating {
     private let goneSignal = StopSignal()
 
     /// Creates a coordinator for `classes` (the plugin's, in order) of a plugin with `fingerprint`;
-    /// its slaves' users pick their tasks with equal weights when `equalTaskWeights` (`--equal-weights`).
+    /// its slaves' users pick their tasks with equal weights when `equalTaskWeights` (`--equal-weights`)
+    /// and run only the tasks that `tags` and `excludeTags` (`-T`, `-E`) leave.
     public init(
         classes: [UserClass], fingerprint: String, host: String?, stats: RequestStats, logger: RunLogger,
-        equalTaskWeights: Bool = false, stopTimeout: Double = 0
+        equalTaskWeights: Bool = false, stopTimeout: Double = 0, tags: [String]? = nil, excludeTags: [String]? = nil
     ) {
         self.stats = stats
         self.logger = logger
         let runID = String(UInt64.random(in: 0...UInt64.max), radix: 16)
         machine = Mutex(MasterStateMachine(configuration: .init(
-            classes: classes.map { .init(name: $0.name, weight: $0.weight) }, pluginFingerprint: fingerprint,
-            equalTaskWeights: equalTaskWeights, runID: runID, host: host, stopTimeout: stopTimeout)))
+            classes: classes.map { .init(name: $0.name, weight: $0.weight, fixedCount: $0.fixedCount) }, pluginFingerprint: fingerprint,
+            equalTaskWeights: equalTaskWeights, tags: tags, excludeTags: excludeTags, runID: runID, host: host, stopTimeout: stopTimeout)))
     }
 
     /// Binds the coordinator's ROUTER socket on `host:port` (0: a random port); returns the port.

@@ -15,6 +15,8 @@ struct MasterStateMachine {
     struct ClassWeight: Sendable, Equatable {
         var name: String
         var weight: Int
+        /// Locust's `fixed_count` (0: by weight).
+        var fixedCount: Int = 0
     }
 
     /// What does not change during the master's life.
@@ -25,6 +27,9 @@ struct MasterStateMachine {
         var pluginFingerprint: String
         /// `--equal-weights`.
         var equalTaskWeights: Bool
+        /// `-T/--tags` and `-E/--exclude-tags`, sent in every order's `parsed_options` (nil: not given).
+        var tags: [String]? = nil
+        var excludeTags: [String]? = nil
         /// Names this master's tests (random per process): `RUNID-N` is the N-th test.
         var runID: String
         /// `--host`.
@@ -490,13 +495,14 @@ struct MasterStateMachine {
         }
         let classes = configuration.classes
         let weights = classes.map { chosenClasses == nil || chosenClasses?.contains($0.name) == true ? $0.weight : 0 }
-        let assignment = ClusterAssignment.assign(total: targetUsers, weights: weights, slaves: active.count)
+        let fixed = classes.map { chosenClasses == nil || chosenClasses?.contains($0.name) == true ? $0.fixedCount : 0 }
+        let assignment = ClusterAssignment.assign(total: targetUsers, weights: weights, fixed: fixed, slaves: active.count)
         var sent = false
         for (index, worker) in active.enumerated() {
             // Only the test's classes, as a Locust master sends them: a Python worker's locustfile may
             // have no others (and fails on a name it does not know).
             var counts: [String: Int] = [:]
-            for (classIndex, userClass) in classes.enumerated() where weights[classIndex] > 0 || chosenClasses == nil {
+            for (classIndex, userClass) in classes.enumerated() where weights[classIndex] > 0 || fixed[classIndex] > 0 || chosenClasses == nil {
                 counts[userClass.name] = assignment[index][classIndex]
             }
             let total = assignment[index].reduce(0, +)
@@ -507,7 +513,8 @@ struct MasterStateMachine {
             workers[worker.id]?.state = .spawning
             out.append(.send(.spawn(.init(
                 timestamp: lastSpawnTimestamp, counts: counts, host: host, stopTimeout: configuration.stopTimeout,
-                order: .init(test: currentTest, rate: max(rate * share, 0.001), equalTaskWeights: configuration.equalTaskWeights))),
+                order: .init(test: currentTest, rate: max(rate * share, 0.001), equalTaskWeights: configuration.equalTaskWeights),
+                tags: configuration.tags, excludeTags: configuration.excludeTags)),
                 to: worker.identity))
             sent = true
         }

@@ -1,5 +1,5 @@
 import Foundation
-import LocustAPI
+@_spi(Runner) import LocustAPI
 import LocustStats
 import Synchronization
 
@@ -25,6 +25,7 @@ public final class SlaveRunner: Sendable {
         var test: String?
         var stopTimeout = 0.0
         var warnedUnknownClasses: Set<String> = []
+        var warnedEmptyClasses: Set<String> = []
     }
 
     /// One entry of the outbox.
@@ -182,6 +183,16 @@ public final class SlaveRunner: Sendable {
                 let ticket = await spawner.newTicket()
                 await spawner.setHost(spawn.host)
                 await spawner.setEqualTaskWeights(settings.equalWeights || spawn.order?.equalTaskWeights == true)
+                // The master's -T/-E win over this slave's own, as a Locust worker takes them from its master.
+                let filter = spawn.tags != nil || spawn.excludeTags != nil
+                    ? TagFilter(tags: spawn.tags.map(Set.init), excludeTags: spawn.excludeTags.map(Set.init)) : settings.tagFilter
+                let noTasks = Set(await spawner.setTagFilter(filter)).intersection(spawn.counts.filter { $0.value > 0 }.keys)
+                let newlyEmpty = state.withLock { state -> Set<String> in
+                    let fresh = noTasks.subtracting(state.warnedEmptyClasses)
+                    state.warnedEmptyClasses.formUnion(fresh)
+                    return fresh
+                }
+                for name in newlyEmpty.sorted() { logger.warning(RunSettings.noTasksLeft(name)) }
                 let unknown = Set(spawn.counts.filter { $0.value > 0 }.keys).subtracting(classes.map(\.name))
                 let newlyUnknown = state.withLock { state -> Set<String> in
                     let fresh = unknown.subtracting(state.warnedUnknownClasses)

@@ -13,12 +13,15 @@ public actor LocalRunController: RunController {
         public var weight: Int
         /// Its own host, if it has one.
         public var host: String?
+        /// Locust's `fixed_count`: an exact number of users (0: by weight).
+        public var fixedCount: Int
 
         /// Creates a class description.
-        public init(name: String, weight: Int, host: String?) {
+        public init(name: String, weight: Int, host: String?, fixedCount: Int = 0) {
             self.name = name
             self.weight = weight
             self.host = host
+            self.fixedCount = fixedCount
         }
     }
 

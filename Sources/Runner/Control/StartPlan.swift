@@ -47,11 +47,12 @@ struct StartPlan: Equatable {
             throw StartRefusal("No host for \(missing.name): give a host (http://...) or set `static let host` in the class")
         }
         let weights = classes.map { chosen.contains($0.name) ? $0.weight : 0 }
-        guard weights.contains(where: { $0 > 0 }) || request.users == 0 else {
+        let fixed = classes.map { chosen.contains($0.name) ? $0.fixedCount : 0 }
+        guard weights.contains(where: { $0 > 0 }) || fixed.contains(where: { $0 > 0 }) || request.users == 0 else {
             throw StartRefusal("The chosen user classes all have weight 0")
         }
         return StartPlan(
-            users: request.users, counts: UserDistribution.counts(total: request.users, weights: weights), host: host,
+            users: request.users, counts: UserDistribution.counts(total: request.users, weights: weights, fixed: fixed), host: host,
             classNames: chosen)
     }
 }

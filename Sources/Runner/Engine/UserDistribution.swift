@@ -18,6 +18,29 @@ public enum UserDistribution {
         return counts
     }
 
+    /// Splits `total` users as Locust's dispatcher does with `fixed_count`: the classes with a fixed
+    /// count take theirs first, one user at a time in turn (so with fewer users than their sum they
+    /// share what there is); the other classes share the rest by `weights`, as
+    /// ``counts(total:weights:)``. With no weighted class left, the fixed counts are all there is (the
+    /// sum may then be less than `total`).
+    public static func counts(total: Int, weights: [Int], fixed: [Int]) -> [Int] {
+        guard fixed.contains(where: { $0 > 0 }) else { return counts(total: total, weights: weights) }
+        var result = weights.map { _ in 0 }
+        var left = max(0, total)
+        var round = 0
+        let most = fixed.max() ?? 0
+        while left > 0 && round < most {
+            for index in fixed.indices where fixed[index] > round && left > 0 {
+                result[index] += 1
+                left -= 1
+            }
+            round += 1
+        }
+        let weighted = weights.indices.map { index in index < fixed.count && fixed[index] > 0 ? 0 : weights[index] }
+        for (index, count) in counts(total: left, weights: weighted).enumerated() { result[index] += count }
+        return result
+    }
+
     /// The order to start users in so that, at every moment of a ramp-up, the classes stay in
     /// proportion (smooth weighted round robin over `counts`).
     public static func spawnOrder(counts: [Int]) -> [Int] {

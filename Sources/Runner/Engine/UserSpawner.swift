@@ -24,6 +24,9 @@ public actor UserSpawner: UserSpawning {
     private var equalTaskWeights: Bool
     private var warnedAboutPorts = false
     private var running: [[RunningUser]]
+    /// The classes as `-T`/`-E` leave them (nil: no task left, not spawned), in `classes`' order.
+    private var runnable: [UserClass?]
+    private var tagFilter = TagFilter()
     private var nextUserID = 0
     private var generation = 0
     private let alive = UserCounter()
@@ -42,6 +45,18 @@ public actor UserSpawner: UserSpawning {
         self.httpOverride = httpOverride
         self.equalTaskWeights = equalTaskWeights
         self.running = classes.map { _ in [] }
+        self.runnable = classes
+    }
+
+    /// Runs the users started from now on with only the tasks `filter` leaves (a master's `-T`/`-E`);
+    /// returns the names of the classes it leaves with no task, which are then not spawned.
+    @discardableResult
+    func setTagFilter(_ filter: TagFilter) -> [String] {
+        if filter != tagFilter {
+            tagFilter = filter
+            runnable = classes.map { $0.filtered(by: filter) }
+        }
+        return classes.indices.filter { runnable[$0] == nil }.map { classes[$0].name }
     }
 
     /// Users currently running (started and not yet finished).
@@ -96,7 +111,7 @@ public actor UserSpawner: UserSpawning {
         var additionCounts: [Int] = []
         for index in classes.indices {
             let have = running[index].count
-            let want = index < target.count ? max(0, target[index]) : 0
+            let want = index < target.count && runnable[index] != nil ? max(0, target[index]) : 0
             for _ in 0..<max(0, have - want) { stopOne(classIndex: index) }
             additionCounts.append(max(0, want - have))
         }
@@ -134,7 +149,7 @@ public actor UserSpawner: UserSpawning {
     }
 
     private func startOne(classIndex: Int) {
-        let userClass = classes[classIndex]
+        guard let userClass = runnable[classIndex] else { return }
         let id = nextUserID
         nextUserID += 1
         let base = host ?? userClass.host ?? ""

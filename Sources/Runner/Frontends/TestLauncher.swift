@@ -1,5 +1,5 @@
 import Foundation
-import LocustAPI
+@_spi(Runner) import LocustAPI
 import LocustStats
 
 /// Builds the run controller for this process's role (standalone or master) and the front end that
@@ -16,7 +16,7 @@ struct TestLauncher {
         let stats = RequestStats()
         let runners = logger.named("locust.runners")
         let reporter = try RunReporter(stats: stats, settings: settings, logger: logger)
-        let infos = classes.map { LocalRunController.ClassInfo(name: $0.name, weight: $0.weight, host: $0.host) }
+        let infos = classes.map { LocalRunController.ClassInfo(name: $0.name, weight: $0.weight, host: $0.host, fixedCount: $0.fixedCount) }
         let request = StartRequest(
             users: settings.users, spawnRate: settings.spawnRate, host: settings.host,
             runTime: settings.runTime.map { Duration.seconds(saturating: $0) })
@@ -24,7 +24,8 @@ struct TestLauncher {
         case .master:
             let coordinator = MasterCoordinator(
                 classes: plugin.userClasses, fingerprint: plugin.fingerprint, host: settings.host, stats: stats,
-                logger: runners, equalTaskWeights: settings.equalWeights, stopTimeout: settings.stopTimeout)
+                logger: runners, equalTaskWeights: settings.equalWeights, stopTimeout: settings.stopTimeout,
+                tags: settings.tagFilter.tags?.sorted(), excludeTags: settings.tagFilter.excludeTags?.sorted())
             let port = try coordinator.listen(host: cluster.masterBindHost, port: cluster.masterBindPort)
             // Logged once nothing more can fail at start-up (with the UI: once its port is bound), so that a
             // bad flag or a port in use is the only line printed.

@@ -21,7 +21,7 @@ struct ReportSource: Sendable {
         return classes.filter { chosen.contains($0.name) }.map { userClass in
             TaskRatioClass(
                 name: userClass.name, weight: running ? counts[userClass.name] ?? 0 : userClass.weight,
-                tasks: userClass.tasks.map { .init(name: $0.name, weight: $0.weight) })
+                tasks: userClass.tasks.map { TaskRatioClass.Task($0) })
         }
     }
 

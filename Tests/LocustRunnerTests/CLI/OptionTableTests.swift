@@ -41,7 +41,7 @@ struct OptionTableTests {
                 if ConfigSources.commandLineOnly.contains(name) { continue }
                 let kind = ConfigSources.options[name]
                 #expect(kind != nil, "--\(name) is missing from ConfigSources.options (or add it to commandLineOnly)")
-                if let kind { #expect((kind == .value) == option.takesValue, "--\(name) has the wrong kind in ConfigSources.options") }
+                if let kind { #expect((kind != .flag) == option.takesValue, "--\(name) has the wrong kind in ConfigSources.options") }
             }
         }
         for name in ConfigSources.options.keys {
