@@ -227,7 +227,7 @@ final class SimulatedSlave: Sendable {
             break
         case .other(let type):
             if verbose || index == 0 { print("slave \(id): unknown message type '\(type)' from the master") }
-        case .clientReady, .heartbeat, .stats, .spawning, .spawningComplete, .clientStopped, .exception, .logs:
+        case .clientReady, .heartbeat, .stats, .spawning, .spawningComplete, .clientStopped, .exception, .logs, .hookFailed:
             print("slave \(id): unexpected '\(message.typeName)' from the master")
         }
     }

@@ -1,5 +1,5 @@
 import Foundation
-import LocustAPI
+@_spi(Runner) import LocustAPI
 import LocustRunner
 import NIOCore
 import NIOPosix
@@ -36,7 +36,7 @@ struct SlaveSimulatorMain {
             FileHandle.standardError.write(Data("locust-slave-sim: \(error)\n".utf8))
             return 2
         }
-        let classNames = plugin.userClasses.map(\.name)
+        let classNames = plugin.classNames
         let hostname = ProcessInfo.processInfo.hostName
         print("locust-slave-sim: \(options.slaves) slaves -> \(options.masterHost):\(options.masterPort), plugin \(options.plugin) (fingerprint \(plugin.fingerprint), classes \(classNames.joined(separator: ", "))), \(options.names) request names, \(options.rpsPerUser) req/s per user")
 

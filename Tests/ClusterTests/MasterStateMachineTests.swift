@@ -387,4 +387,30 @@ struct MasterStateMachineTests {
         var harness = Harness()
         #expect(harness.feed(.quit) == [.allGone])
     }
+
+    @Test func ordersCarryTheTagsAndAFixedCountHoldsClusterWide() {
+        var harness = Harness()
+        harness.machine = MasterStateMachine(configuration: .init(
+            classes: [.init(name: "A", weight: 1), .init(name: "B", weight: 1, fixedCount: 3)], pluginFingerprint: "fp",
+            equalTaskWeights: false, tags: ["checkout"], excludeTags: nil, runID: "run", host: nil))
+        harness.join("h_1")
+        harness.join("h_2")
+        let spawns = Self.spawns(harness.feed(.start(users: 10, rate: 10, host: nil, classNames: nil)))
+        #expect(spawns.count == 2)
+        #expect(spawns.values.allSatisfy { $0.tags == ["checkout"] && $0.excludeTags == nil })
+        #expect(spawns.values.map { $0.counts["B"] ?? 0 }.reduce(0, +) == 3)
+        #expect(spawns.values.map { $0.counts["A"] ?? 0 }.reduce(0, +) == 7)
+    }
+
+    @Test func aSlavesFailedStartHookStopsTheTest() {
+        var harness = Harness()
+        harness.join("h_1")
+        harness.feed(.start(users: 2, rate: 2, host: nil, classNames: nil))
+        let out = harness.from("h_1", .hookFailed(message: "SeedFailed"))
+        #expect(out.contains(.event(.hookFailed("on slave h_1: SeedFailed"))))
+        // Outside a test it is only logged.
+        var idle = Harness()
+        idle.join("h_1")
+        #expect(!idle.from("h_1", .hookFailed(message: "late")).contains { if case .event = $0 { true } else { false } })
+    }
 }

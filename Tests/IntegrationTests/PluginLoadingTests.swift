@@ -85,7 +85,7 @@ extension Integration {
             let api = directory.file("LocustAPI")
             try copyPackage(from: checkout + "/Sources/LocustAPI", to: api)
             let pluginSource = api + "/API/LocustPlugin.swift"
-            let original = "public static var compiledVersion: Int { 1 }"
+            let original = "public static var compiledVersion: Int { 2 }"
             let source = try String(contentsOfFile: pluginSource, encoding: .utf8)
             try #require(source.contains(original), "\(pluginSource) no longer contains '\(original)': update this test")
             try source.replacingOccurrences(of: original, with: "public static var compiledVersion: Int { 999 }")

@@ -1,4 +1,4 @@
-import LocustAPI
+@_spi(Runner) import LocustAPI
 import Testing
 
 /// A user type only for reading its metadata through `UserClass`.

@@ -2,7 +2,7 @@ internal import Foundation
 
 /// A user class as the runner sees it: metadata for listing, weighting and the master, and a way to run
 /// one user through its whole life. Made in the plugin, where the concrete type is known.
-public final class UserClass: Sendable {
+@_spi(Runner) public final class UserClass: Sendable {
     /// A task's name, weight and tags, and for a nested set its kind and tasks.
     public struct TaskInfo: Sendable, Hashable {
         /// What a task is.

@@ -23,7 +23,7 @@ public final class UserContext: Sendable {
     let equalTaskWeights: Bool
 
     /// Creates a context; the runner makes one per user.
-    public init(userID: Int, userClassName: String, host: String, client: HTTPClient, recorder: any RequestRecorder) {
+    @_spi(Runner) public init(userID: Int, userClassName: String, host: String, client: HTTPClient, recorder: any RequestRecorder) {
         self.userID = userID
         self.userClassName = userClassName
         self.host = host
@@ -83,12 +83,12 @@ public final class UserContext: Sendable {
     }
 
     /// Asks this user to stop after its current task (the runner's graceful stop).
-    public func requestStop() {
+    @_spi(Runner) public func requestStop() {
         control.requestStop(kill: false)
     }
 
     /// Stops this user now: wakes it, aborts its requests in flight (they are not recorded).
-    public func kill() {
+    @_spi(Runner) public func kill() {
         control.requestStop(kill: true)
         client.thread.cancelAll(of: ObjectIdentifier(client))
     }

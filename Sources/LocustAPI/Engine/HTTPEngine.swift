@@ -7,10 +7,10 @@ internal import CCurl
 /// `LOCUST_ENGINE_THREADS` sizes it (default one thread per core); a scenario never needs to touch it.
 public final class HTTPEngine: Sendable {
     /// The engine all users of this process share, started on first use.
-    public static let shared = HTTPEngine(threadCount: defaultThreadCount)
+    @_spi(Runner) public static let shared = HTTPEngine(threadCount: defaultThreadCount)
 
     /// The number of threads a default engine starts: `LOCUST_ENGINE_THREADS` or one per core.
-    public static var defaultThreadCount: Int {
+    @_spi(Runner) public static var defaultThreadCount: Int {
         if let value = ProcessInfo.processInfo.environment["LOCUST_ENGINE_THREADS"], let count = Int(value), count > 0 {
             return min(count, 64)
         }
@@ -18,10 +18,10 @@ public final class HTTPEngine: Sendable {
     }
 
     /// The engine's threads; user `n` is pinned to `threads[n % threads.count]`.
-    public let threads: [EngineThread]
+    @_spi(Runner) public let threads: [EngineThread]
 
     /// Starts `threadCount` engine threads.
-    public init(threadCount: Int) {
+    @_spi(Runner) public init(threadCount: Int) {
         curl_global_init(Int(CURL_GLOBAL_ALL))
         locust_keep_freed_memory()
         let count = max(1, threadCount)
@@ -32,7 +32,7 @@ public final class HTTPEngine: Sendable {
     /// reset (RST) rather than closed with FIN, so their local ports do not wait a minute in TIME_WAIT.
     /// With one connection per user, a second large run on the same machine would otherwise find
     /// `net.ipv4.ip_local_port_range` crowded and connect slowly.
-    public func resetConnectionsOnExit() {
+    @_spi(Runner) public func resetConnectionsOnExit() {
         for thread in threads { thread.resetConnectionsOnExit(timeout: 1) }
     }
 
@@ -44,7 +44,7 @@ public final class HTTPEngine: Sendable {
     }
 
     /// The thread for the user with this sequence number.
-    public func thread(for userNumber: Int) -> EngineThread {
+    @_spi(Runner) public func thread(for userNumber: Int) -> EngineThread {
         threads[userNumber % threads.count]
     }
 }

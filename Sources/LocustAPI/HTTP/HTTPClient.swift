@@ -34,7 +34,7 @@ public final class HTTPClient: Sendable {
     }
 
     /// Creates a client pinned to one engine thread. The runner makes one per user.
-    public init(baseURL: String, options: HTTPClientOptions, thread: EngineThread, recorder: any RequestRecorder) {
+    @_spi(Runner) public init(baseURL: String, options: HTTPClientOptions, thread: EngineThread, recorder: any RequestRecorder) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base

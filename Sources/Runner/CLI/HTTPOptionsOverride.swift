@@ -1,4 +1,4 @@
-import LocustAPI
+@_spi(Runner) import LocustAPI
 
 /// `--insecure` and `--http1`: settings of the command line that win over every user class's own
 /// `httpOptions` (LocustAPI's ``HTTPClientOptions``), for the users this process runs.

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LocustAPI
+@_spi(Runner) import LocustAPI
 
 /// The `locust` program: parses the command line (plus config files and `LOCUST_*` variables), then
 /// lists the plugin's users, writes a new scenario, or runs a test.

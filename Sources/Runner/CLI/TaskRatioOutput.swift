@@ -1,4 +1,4 @@
-import LocustAPI
+@_spi(Runner) import LocustAPI
 import LocustStats
 
 /// What `--show-task-ratio` and `--show-task-ratio-json` print, from the selected classes as Locust

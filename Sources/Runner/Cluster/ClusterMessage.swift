@@ -5,7 +5,7 @@ import MessagePack
 /// frame holding the MessagePack triple `(type, data, node_id)` (see ``ClusterMessageCodec``). The
 /// cases and their fields are Locust's; what only SwiftLocust peers use rides in a `swiftlocust` key
 /// that Locust ignores (heartbeats, statistics, spawn orders), or in one message type of ours
-/// (`swiftlocust_reject`), sent only to peers that announced themselves as SwiftLocust.
+/// (`swiftlocust_reject`, `swiftlocust_hook_failed`), sent only to peers that announced themselves as SwiftLocust.
 public enum ClusterMessage: Sendable, Equatable {
     // Worker → master.
     /// `client_ready`: the worker's Locust version (ours says ``ClusterProtocol/locustVersion``).
@@ -24,6 +24,9 @@ public enum ClusterMessage: Sendable, Equatable {
     case exception(message: String, traceback: String)
     /// `logs`: the worker's log lines.
     case logs(workerID: String, lines: [String])
+    /// `swiftlocust_hook_failed`: the plugin's test_start hook threw on this slave (its message); the
+    /// master stops the test. Sent only to a SwiftLocust master.
+    case hookFailed(message: String)
 
     // Master → worker.
     /// `ack`: the master took the worker's `client_ready`; its index among the workers.
@@ -58,6 +61,7 @@ public enum ClusterMessage: Sendable, Equatable {
         case .clientStopped: "client_stopped"
         case .exception: "exception"
         case .logs: "logs"
+        case .hookFailed: "swiftlocust_hook_failed"
         case .ack: "ack"
         case .spawn: "spawn"
         case .stop: "stop"

@@ -85,6 +85,10 @@ public enum ClusterMessageCodec {
             writer.write(message)
             writer.write("traceback")
             writer.write(traceback)
+        case .hookFailed(let message):
+            writer.writeMapHeader(1)
+            writer.write("msg")
+            writer.write(message)
         case .logs(let workerID, let lines):
             writer.writeMapHeader(2)
             writer.write("worker_id")
@@ -255,6 +259,8 @@ public enum ClusterMessageCodec {
             return .clientStopped
         case ("exception", .toMaster):
             return .exception(message: try string("msg"), traceback: data["traceback"]?.stringValue ?? "")
+        case ("swiftlocust_hook_failed", .toMaster):
+            return .hookFailed(message: try string("msg"))
         case ("logs", .toMaster):
             guard let lines = data["logs"]?.arrayValue else { throw ClusterFrameError.malformed("'logs' without a list") }
             return .logs(workerID: data["worker_id"]?.stringValue ?? "", lines: lines.compactMap(\.stringValue))

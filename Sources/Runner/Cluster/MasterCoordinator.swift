@@ -13,6 +13,8 @@ public final class MasterCoordinator: ClusterCoordinating {
         case slavesChanged(active: Int)
         /// Every active slave reached its share of the target; this many users in all.
         case spawningComplete(users: Int)
+        /// A slave's test_start hook threw (where, and its message): the test stops.
+        case hookFailed(String)
     }
 
     /// The merged statistics of all slaves.
@@ -27,7 +29,7 @@ public final class MasterCoordinator: ClusterCoordinating {
     /// Creates a coordinator for `classes` (the plugin's, in order) of a plugin with `fingerprint`;
     /// its slaves' users pick their tasks with equal weights when `equalTaskWeights` (`--equal-weights`)
     /// and run only the tasks that `tags` and `excludeTags` (`-T`, `-E`) leave.
-    public init(
+    init(
         classes: [UserClass], fingerprint: String, host: String?, stats: RequestStats, logger: RunLogger,
         equalTaskWeights: Bool = false, stopTimeout: Double = 0, tags: [String]? = nil, excludeTags: [String]? = nil
     ) {

@@ -368,6 +368,9 @@ struct MasterStateMachine {
                 if logs.count > Self.keptLogLines { logs.removeFirst(logs.count - Self.keptLogLines) }
             }
             workers[id]?.logs = logs
+        case .hookFailed(let message):
+            out.append(.log(.error, "Slave \(id): the test_start hook failed: \(message)"))
+            if runState.isActive { out.append(.event(.hookFailed("on slave \(id): \(message)"))) }
         case .quit:
             remove(id, reason: "quit", into: &out)
         case .other(let type):

@@ -26,6 +26,12 @@ public final class SlaveRunner: Sendable {
         var stopTimeout = 0.0
         var warnedUnknownClasses: Set<String> = []
         var warnedEmptyClasses: Set<String> = []
+        /// The current test's test_start hook ran (test_stop is due at its end).
+        var testStarted = false
+        /// The current test's test_start hook threw: its orders are not run.
+        var startHookFailed = false
+        /// The current test's host, for test_stop.
+        var testHost: String?
     }
 
     /// One entry of the outbox.
@@ -46,6 +52,7 @@ public final class SlaveRunner: Sendable {
     private let reported = RequestStats()
     private let console = ConsoleReport(nameWidth: TerminalSize.statsNameWidth)
     private let spawner: UserSpawner
+    private let hooks: TestHookRunner
     /// This slave's node id, Locust's form: `hostname_<32 hex>`.
     let slaveID: String
     private let hostname: String
@@ -77,6 +84,7 @@ public final class SlaveRunner: Sendable {
         }.joined()
         slaveID = "\(hostname)_\(hex)"
         let recorder = StatsRecorder(stats: stats, logger: logger.named("locust.user.task"), node: slaveID)
+        hooks = TestHookRunner(hooks: plugin.hooks, role: .slave, stats: stats, logger: logger.named("locust.runners"))
         spawner = UserSpawner(
             classes: plugin.userClasses, host: settings.host, engine: .shared, recorder: recorder, logger: logger,
             httpOverride: settings.httpOverride)
@@ -112,6 +120,7 @@ public final class SlaveRunner: Sendable {
         inboxWriter.finish()
         await processor.value
         await spawner.stopAll(timeout: 0)
+        await endTest()
         if state.withLock({ $0.connected }) {
             outboxWriter.yield(.stats)
             outboxWriter.yield(.message(.quit))
@@ -177,9 +186,18 @@ public final class SlaveRunner: Sendable {
                     return newTest
                 }
                 if isNewTest {
-                    // Locust's workers clear their statistics when a new test starts.
+                    // Locust's workers clear their statistics when a new test starts, then fire test_start.
                     _ = stats.snapshotAndReset()
+                    let failure = await hooks.testStart(host: spawn.host)
+                    state.withLock { state in
+                        state.testStarted = true
+                        state.testHost = spawn.host
+                        state.startHookFailed = failure != nil
+                    }
+                    // A SwiftLocust master stops the test; a Locust master only sees the exception.
+                    if let failure, spawn.order != nil { send(.hookFailed(message: failure)) }
                 }
+                if state.withLock({ $0.startHookFailed }) { continue }
                 let ticket = await spawner.newTicket()
                 await spawner.setHost(spawn.host)
                 await spawner.setEqualTaskWeights(settings.equalWeights || spawn.order?.equalTaskWeights == true)
@@ -228,6 +246,7 @@ public final class SlaveRunner: Sendable {
                     return state.stopTimeout
                 }
                 await spawner.stopAll(timeout: stopTimeout)
+                await endTest()
                 state.withLock { $0.runState = .stopped }
                 // The last delta goes before 'client_stopped', so the master's summary has everything;
                 // then ready for the next test, as Locust's workers say it.
@@ -242,6 +261,18 @@ public final class SlaveRunner: Sendable {
                 break
             }
         }
+    }
+
+    /// test_stop, once, if the current test's test_start ran.
+    private func endTest() async {
+        let (due, host) = state.withLock { state -> (Bool, String?) in
+            defer {
+                state.testStarted = false
+                state.startHookFailed = false
+            }
+            return (state.testStarted, state.testHost)
+        }
+        if due { _ = await hooks.testStop(host: host) }
     }
 
     // MARK: Timers
@@ -409,7 +440,7 @@ public final class SlaveRunner: Sendable {
             finish(code: 0, reason: "quit")
         case .other(let type):
             logger.warning("Unknown message type received: \(type)")
-        case .clientReady, .heartbeat, .stats, .spawning, .spawningComplete, .clientStopped, .exception, .logs:
+        case .clientReady, .heartbeat, .stats, .spawning, .spawningComplete, .clientStopped, .exception, .logs, .hookFailed:
             logger.warning("Ignoring '\(message.typeName)' from the master: it is a worker's message")
         }
     }

@@ -1,5 +1,5 @@
 import Foundation
-import LocustAPI
+@_spi(Runner) import LocustAPI
 import LocustStats
 import Synchronization
 
@@ -33,6 +33,7 @@ public actor LocalRunController: RunController {
     private let spawner: any UserSpawning
     private let scheduler: any RunScheduler
     private let logger: RunLogger
+    private var hooks: TestHookRunner
     private let stopTimeout: Double
     private let resetStatsWhenSpawned: Bool
     private var gate = StartGate()
@@ -45,6 +46,7 @@ public actor LocalRunController: RunController {
         classes: [ClassInfo], spawner: any UserSpawning, stats: RequestStats, host: String?, stopTimeout: Double,
         resetStatsWhenSpawned: Bool, scheduler: any RunScheduler = TaskScheduler(), logger: RunLogger
     ) {
+        self.hooks = .none(stats: stats, logger: logger)
         self.classes = classes
         self.spawner = spawner
         self.stats = stats
@@ -63,6 +65,11 @@ public actor LocalRunController: RunController {
         }
     }
 
+    /// Runs `hooks` once per test from now on (the plugin's test_start and test_stop).
+    func useHooks(_ hooks: TestHookRunner) {
+        self.hooks = hooks
+    }
+
     public nonisolated func status() -> RunStatus {
         var status = published.current
         status.userCount = spawner.aliveCount
@@ -78,10 +85,16 @@ public actor LocalRunController: RunController {
         let newTest = !current.state.isActive
         let generation = gate.next()
         let test = published.begin(plan, rate: request.spawnRate, newTest: newTest, stats: stats)
+        published.setState(.spawning)
+        // test_start before the first user; a stop meanwhile wins (the gate moved on).
+        if newTest, let failure = await hooks.testStart(host: plan.host) {
+            if gate.isCurrent(generation) { await stop(reason: .hookFailed(failure)) }
+            return
+        }
+        guard gate.isCurrent(generation) else { return }
         runTimer.arm(request.runTime, newTest: newTest, test: test, scheduler: scheduler, logger: logger) { [weak self] test in
             await self?.runTimeReached(test: test)
         }
-        published.setState(.spawning)
         logger.info(
             "Ramping to \(plan.users) users at a rate of \(PythonStyle.number(request.spawnRate)) per second")
         let ticket = await spawner.newTicket()
@@ -113,6 +126,7 @@ public actor LocalRunController: RunController {
         published.setState(.stopping)
         _ = await spawner.newTicket()
         await spawner.stopAll(timeout: stopTimeout)
+        _ = await hooks.testStop(host: published.current.host)
         published.setState(.stopped)
         events.publish(.testStopped(reason))
         let waiters = stopWaiters

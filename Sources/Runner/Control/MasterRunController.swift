@@ -1,5 +1,5 @@
 import Foundation
-import LocustAPI
+@_spi(Runner) import LocustAPI
 import LocustStats
 import Synchronization
 
@@ -14,6 +14,7 @@ public actor MasterRunController: RunController {
     private let coordinator: any ClusterCoordinating
     private let scheduler: any RunScheduler
     private let logger: RunLogger
+    private var hooks: TestHookRunner
     private let stopTimeout: Double
     private let resetStatsWhenSpawned: Bool
     private var runTimer = TestTimer()
@@ -27,6 +28,7 @@ public actor MasterRunController: RunController {
         host: String?, stopTimeout: Double, resetStatsWhenSpawned: Bool, scheduler: any RunScheduler = TaskScheduler(),
         logger: RunLogger
     ) {
+        self.hooks = .none(stats: stats, logger: logger)
         self.classes = classes
         self.coordinator = coordinator
         self.stats = stats
@@ -43,6 +45,11 @@ public actor MasterRunController: RunController {
             guard let self else { return }
             Task { await self.handle(event) }
         }
+    }
+
+    /// Runs `hooks` once per test from now on (the plugin's test_start and test_stop).
+    func useHooks(_ hooks: TestHookRunner) {
+        self.hooks = hooks
     }
 
     public nonisolated func status() -> RunStatus {
@@ -78,10 +85,16 @@ public actor MasterRunController: RunController {
         }
         let newTest = !current.state.isActive
         let test = published.begin(plan, rate: request.spawnRate, newTest: newTest, stats: stats)
+        published.setState(.spawning)
+        // test_start on the master before any order; a stop meanwhile wins.
+        if newTest, let failure = await hooks.testStart(host: plan.host) {
+            if published.isRunning(test: test), published.current.state == .spawning { await stop(reason: .hookFailed(failure)) }
+            return
+        }
+        guard published.isRunning(test: test), published.current.state == .spawning else { return }
         runTimer.arm(request.runTime, newTest: newTest, test: test, scheduler: scheduler, logger: logger) { [weak self] test in
             await self?.runTimeReached(test: test)
         }
-        published.setState(.spawning)
         logger.info(
             "Sending spawn jobs of \(plan.users) users at \(String(format: "%.2f", request.spawnRate)) spawn rate to \(slaves) ready slaves")
         coordinator.start(users: plan.users, rate: request.spawnRate, host: request.host, classNames: plan.classNames)
@@ -102,6 +115,7 @@ public actor MasterRunController: RunController {
         let task = Task { await coordinator.stop(stopTimeout: stopTimeout) }
         stopping = task
         await task.value
+        _ = await hooks.testStop(host: published.current.host)
         stopping = nil
         published.setState(.stopped)
         events.publish(.testStopped(reason))
@@ -133,6 +147,9 @@ public actor MasterRunController: RunController {
             published.setState(.running)
             events.publish(.spawningComplete(users: users))
             if resetStatsWhenSpawned { reset() }
+        case .hookFailed(let message):
+            guard published.current.state.isActive else { return }
+            await stop(reason: .hookFailed(message))
         }
     }
 

@@ -14,6 +14,8 @@ public enum StopReason: Sendable, Equatable {
     case thresholdFailed(String)
     /// The load shape (`--stages`) ended.
     case shapeEnded
+    /// The test_start hook threw (its message), here or on a slave.
+    case hookFailed(String)
 
     /// The log line Locust writes for it.
     var logLine: String {
@@ -25,6 +27,7 @@ public enum StopReason: Sendable, Equatable {
         case .signal(let name): "Received \(name), shutting down"
         case .thresholdFailed(let line): "Threshold failed (\(line)): stopping test (--threshold-abort)"
         case .shapeEnded: "The --stages shape ended, stopping test"
+        case .hookFailed(let message): "The test_start hook failed (\(message)), stopping test"
         }
     }
 }

@@ -14,7 +14,7 @@ public actor UserSpawner: UserSpawning {
     }
 
     /// The classes this spawner can run, in plugin order.
-    public let classes: [UserClass]
+    let classes: [UserClass]
     private var host: String?
     private let engine: HTTPEngine
     private let recorder: any RequestRecorder
@@ -33,7 +33,7 @@ public actor UserSpawner: UserSpawning {
 
     /// Creates a spawner for `classes`; `host` (`--host`) wins over each class's own, and so does
     /// `httpOverride` (`--insecure`, `--http1`) over each class's `httpOptions`.
-    public init(
+    init(
         classes: [UserClass], host: String?, engine: HTTPEngine, recorder: any RequestRecorder, logger: RunLogger,
         httpOverride: HTTPOptionsOverride = HTTPOptionsOverride(), equalTaskWeights: Bool = false
     ) {

@@ -46,6 +46,7 @@ struct TestLauncher {
             let controller = MasterRunController(
                 classes: infos, coordinator: coordinator, stats: stats, host: settings.host, stopTimeout: settings.stopTimeout,
                 resetStatsWhenSpawned: settings.resetStats, logger: runners)
+            await controller.useHooks(TestHookRunner(hooks: plugin.hooks, role: .master, stats: stats, logger: runners))
             await controller.attach()
             let expect = (
                 count: cluster.expectSlaves, within: Duration.seconds(saturating: cluster.expectSlavesMaxWait),
@@ -73,6 +74,7 @@ struct TestLauncher {
             let controller = LocalRunController(
                 classes: infos, spawner: spawner, stats: stats, host: settings.host, stopTimeout: settings.stopTimeout,
                 resetStatsWhenSpawned: settings.resetStats, logger: runners)
+            await controller.useHooks(TestHookRunner(hooks: plugin.hooks, role: .standalone, stats: stats, logger: runners))
             await controller.attach()
             let monitor = EngineLagMonitor(logger: runners)
             let lagWatch = Task {

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import LocustAPI
+@_spi(Runner) import LocustAPI
 import LocustStats
 import Logging
 import NIOCore

@@ -1,5 +1,5 @@
 import Foundation
-import LocustAPI
+@_spi(Runner) import LocustAPI
 
 /// Why a plugin could not be loaded; each case reads as one clear line.
 public enum PluginError: Error, CustomStringConvertible, Equatable {
@@ -42,7 +42,11 @@ public struct LoadedPlugin: Sendable {
     /// The path it was loaded from.
     public let path: String
     /// Its user classes.
-    public let userClasses: [UserClass]
+    let userClasses: [UserClass]
+    /// The names of its user classes, in order.
+    public var classNames: [String] { userClasses.map(\.name) }
+    /// What the plugin runs once per test.
+    let hooks: TestHooks
     /// A fingerprint of the plugin: FNV-1a of the file's bytes (slaves compare it with the master's).
     public let fingerprint: String
 }
@@ -93,7 +97,7 @@ public enum PluginLoader {
                 throw PluginError.badUserClass(path: path, name: userClass.name, problem: problem)
             }
         }
-        return LoadedPlugin(path: path, userClasses: plugin.userClasses, fingerprint: fingerprint(of: path))
+        return LoadedPlugin(path: path, userClasses: plugin.userClasses, hooks: plugin.hooks, fingerprint: fingerprint(of: path))
     }
 
     static func shorten(_ reason: String, path: String) -> String {

@@ -1,5 +1,5 @@
 import Foundation
-import LocustAPI
+@_spi(Runner) import LocustAPI
 import LocustStats
 
 /// What the one-file HTML report is made of (`GET /stats/report`, `--html`): the controller's statistics,

@@ -1,4 +1,4 @@
-import LocustAPI
+@_spi(Runner) import LocustAPI
 import LocustStats
 
 extension TaskRatioClass.Task {

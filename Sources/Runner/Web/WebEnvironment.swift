@@ -1,4 +1,4 @@
-import LocustAPI
+@_spi(Runner) import LocustAPI
 import LocustStats
 
 /// What the web server's routes read and drive: the controller, the reporter's files, the charts, the

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import LocustAPI
+@_spi(Runner) import LocustAPI
 import LocustStats
 
 /// Locust's HTTP API and the page, route by route, on a Hummingbird router.

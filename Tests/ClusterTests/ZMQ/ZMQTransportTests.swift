@@ -163,9 +163,27 @@ extension ZMQSocketSuites {
         await router.close(linger: .zero)
     }
 
-    /// Holds a dealer for its own handler.
+    /// Holds a dealer for its own handler, and whether it connected before the box held it (the I/O
+    /// thread may connect before `ZMQDealer.init` returns).
     final class DealerBox: Sendable {
-        let dealer = Mutex<ZMQDealer?>(nil)
+        let dealer = Mutex<(dealer: ZMQDealer?, connectedEarly: Bool)>((nil, false))
+
+        /// The handler's send: at once, or once the box holds the dealer.
+        func sendOnConnect(_ bytes: [UInt8]) {
+            let dealer = self.dealer.withLock { state -> ZMQDealer? in
+                if state.dealer == nil { state.connectedEarly = true }
+                return state.dealer
+            }
+            dealer?.send(bytes)
+        }
+
+        func fill(_ dealer: ZMQDealer, thenSend bytes: [UInt8]) {
+            let early = self.dealer.withLock { state -> Bool in
+                state.dealer = dealer
+                return state.connectedEarly
+            }
+            if early { dealer.send(bytes) }
+        }
     }
 
     @Test func aSendFromTheConnectedHandlerIsNotDropped() async throws {
@@ -179,10 +197,10 @@ extension ZMQSocketSuites {
         let box = DealerBox()
         let events = ZMQEventQueue<ZMQDealer.Event>()
         let dealer = try ZMQDealer(identity: Self.identity, host: "127.0.0.1", port: port, options: options) { event in
-            if case .connected = event { box.dealer.withLock { $0 }?.send(Array("first words".utf8)) }
+            if case .connected = event { box.sendOnConnect(Array("first words".utf8)) }
             events.push(event)
         }
-        box.dealer.withLock { $0 = dealer }
+        box.fill(dealer, thenSend: Array("first words".utf8))
         for round in 0..<10 {
             if round > 0 { (router, routerEvents) = try self.router(port: port) }
             let message = await routerEvents.next { $0.received != nil }
@@ -191,7 +209,7 @@ extension ZMQSocketSuites {
             #expect(await events.next { $0.isDisconnected } != nil, "round \(round)")
         }
         #expect(dealer.droppedMessages == 0)
-        box.dealer.withLock { $0 = nil }
+        box.dealer.withLock { $0.dealer = nil }
         await dealer.close(linger: .zero)
     }
 

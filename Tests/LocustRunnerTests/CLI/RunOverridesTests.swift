@@ -1,5 +1,5 @@
 import Foundation
-import LocustAPI
+@_spi(Runner) import LocustAPI
 import LocustStats
 import Synchronization
 import Testing
