@@ -45,6 +45,11 @@ deps:
 
 build: deps
 	LOCUSTAPI_WARNINGS=1 $(SWIFT) build -c $(CONFIG)
+	@# SwiftPM does not plan a package again when files are added to a path dependency: when LocustAPI's
+	@# file list changed, touch the plugins' manifests so that their next build sees the new files.
+	@files=$$(cd Sources/LocustAPI && find . -name '*.swift' -not -path './.build/*' | sort | md5sum); \
+	if [[ "$$(cat .build/locustapi-files 2>/dev/null)" != "$$files" ]]; then \
+		touch $(addsuffix /Package.swift,$(PLUGINS)); mkdir -p .build; echo "$$files" > .build/locustapi-files; fi
 	@for plugin in $(PLUGINS); do \
 		echo "Building $$plugin"; \
 		$(SWIFT) build -c $(CONFIG) --package-path "$$plugin"; \
