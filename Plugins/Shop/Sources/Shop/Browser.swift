@@ -1,14 +1,19 @@
 import LocustAPI
 
-/// An anonymous visitor: the home page, the catalogue, single items (grouped under one name).
+/// An anonymous visitor: the home page, then a stay in the catalogue (a nested task set: the list,
+/// single items grouped under one name, a missing one) until it goes back home.
+///
+/// Tags: `-T browse` runs only the catalogue, `-E catalogue` leaves it out.
 final class Browser: User {
     static let weight = 3
     static let waitTime = WaitTime.between(0.05, 0.2)
     static let tasks: [UserTask<Browser>] = [
-        UserTask("home", weight: 2) { await $0.client.get("/") },
-        UserTask("catalogue", weight: 2) { try await $0.catalogue() },
-        UserTask("item", weight: 4) { await $0.item() },
-        UserTask("missing item") { await $0.missingItem() },
+        UserTask("home", weight: 2, tags: ["browse"]) { await $0.client.get("/") },
+        .set("catalogue", weight: 6, tags: ["browse", "catalogue"], onStart: { try await $0.catalogue() }, tasks: [
+            UserTask("item", weight: 4) { await $0.item() },
+            UserTask("missing item") { await $0.missingItem() },
+            UserTask("back home") { _ in throw InterruptTaskSet() },
+        ]),
     ]
 
     let context: UserContext

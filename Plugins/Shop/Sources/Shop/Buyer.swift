@@ -5,9 +5,9 @@ final class Buyer: User {
     static let weight = 1
     static let waitTime = WaitTime.constantPacing(0.25)
     static let tasks: [UserTask<Buyer>] = [
-        UserTask("add to cart", weight: 3) { try await $0.addToCart() },
-        UserTask("view cart") { await $0.viewCart() },
-        UserTask("slow search") { await $0.client.get("/slow", name: "/slow", query: ["ms": "20"]) },
+        UserTask("add to cart", weight: 3, tags: ["buy"]) { try await $0.addToCart() },
+        UserTask("view cart", tags: ["buy"]) { await $0.viewCart() },
+        UserTask("slow search", tags: ["search"]) { await $0.client.get("/slow", name: "/slow", query: ["ms": "20"]) },
     ]
 
     let context: UserContext
@@ -30,7 +30,10 @@ final class Buyer: User {
             guard let summary = try? response.json(CartSummary.self) else { return .failure("cart answer is not JSON") }
             return summary.items > 0 ? .success : .failure("cart is empty after adding")
         }
-        if response.ok { added += 1 }
+        if response.ok {
+            added += 1
+            ShopTotals.cartLines.add(1, ordering: .relaxed)
+        }
     }
 
     func viewCart() async {
