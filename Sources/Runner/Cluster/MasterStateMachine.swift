@@ -375,7 +375,7 @@ struct MasterStateMachine {
             remove(id, reason: "quit", into: &out)
         case .other(let type):
             out.append(.log(.warning, "Unknown message type received from worker \(id): \(type)"))
-        case .clientReady, .ack, .spawn, .masterSpawningComplete, .stop, .masterHeartbeat, .reconnect, .reject:
+        case .clientReady, .ack, .spawn, .masterSpawningComplete, .stop, .masterHeartbeat, .reconnect, .reject, .updateUserClass:
             out.append(.log(.warning, "Got '\(message.typeName)' from worker \(id): it is a master's message"))
         }
     }
