@@ -225,6 +225,9 @@ final class SimulatedSlave: Sendable {
             send(heartbeat, on: channel)
         case .masterSpawningComplete:
             break
+        case .updateUserClass(let update):
+            // It runs no users, so a class edited in a Locust master's UI changes nothing here.
+            if verbose || index == 0 { print("slave \(id): the master edited user class \(update.className); nothing to apply") }
         case .other(let type):
             if verbose || index == 0 { print("slave \(id): unknown message type '\(type)' from the master") }
         case .clientReady, .heartbeat, .stats, .spawning, .spawningComplete, .clientStopped, .exception, .logs, .hookFailed:

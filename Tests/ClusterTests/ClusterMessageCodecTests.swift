@@ -51,6 +51,8 @@ struct ClusterMessageCodecTests {
         .masterHeartbeat,
         .reconnect,
         .reject(reason: "its plugin is another build"),
+        .updateUserClass(.init(className: "A", host: "http://127.0.0.1:8080", weight: 2, fixedCount: 1, tasks: ["index"])),
+        .updateUserClass(.init(className: "B")),
         .quit,
     ]
 
@@ -176,7 +178,53 @@ struct ClusterMessageCodecTests {
 
     @Test func unknownTypesAreKeptAsOther() throws {
         var writer = MessagePackWriter()
-        writer.write(["update_user_class", ["user_class_name": "A"], nil] as MessagePackValue)
-        #expect(try ClusterMessageCodec.decode(writer.bytes, direction: .toWorker).message == .other(type: "update_user_class"))
+        writer.write(["my_custom_message", ["a": 1], nil] as MessagePackValue)
+        #expect(try ClusterMessageCodec.decode(writer.bytes, direction: .toWorker).message == .other(type: "my_custom_message"))
+    }
+
+    // MARK: update_user_class
+
+    /// `Message("update_user_class", data, node).serialize()` of Locust 2.47 (locust/rpc/protocol.py),
+    /// with the data its web UI posts to `/user` (`User.json()`'s keys, then `user_class_name`).
+    static let locustUpdateUserClass = hex(
+        "93b17570646174655f757365725f636c61737385a4686f7374b5687474703a2f2f3132372e302e302e313a38303839a6776569"
+            + "67687403ab66697865645f636f756e7400a57461736b7392a5696e646578a561626f7574af757365725f636c6173735f6e61"
+            + "6d65ab53657373696f6e55736572d923766d5f3766393435636139633362383432316638643963343232393863306236376336")
+
+    /// The same with `host` None (a class without a host of its own, as the UI sends it) and an extra
+    /// attribute (`POST /user` takes any key; a Locust worker sets it on the class).
+    static let locustUpdateUserClassWithExtra = hex(
+        "93b17570646174655f757365725f636c61737386a4686f7374c0a677656967687401ab66697865645f636f756e7400a57461"
+            + "736b7391a5696e646578af757365725f636c6173735f6e616d65ab53657373696f6e55736572ab776169745f74696d655f"
+            + "73cb4004000000000000d923766d5f3766393435636139633362383432316638643963343232393863306236376336")
+
+    static func hex(_ text: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var index = text.startIndex
+        while index < text.endIndex {
+            let next = text.index(index, offsetBy: 2)
+            bytes.append(UInt8(text[index..<next], radix: 16) ?? 0)
+            index = next
+        }
+        return bytes
+    }
+
+    @Test func decodesLocustsUpdateUserClass() throws {
+        let (message, nodeID) = try ClusterMessageCodec.decode(Self.locustUpdateUserClass, direction: .toWorker)
+        #expect(nodeID == Self.node)
+        let expected = ClusterMessage.UserClassUpdate(
+            className: "SessionUser", host: "http://127.0.0.1:8089", weight: 3, fixedCount: 0, tasks: ["index", "about"])
+        #expect(message == .updateUserClass(expected))
+        #expect(ClusterMessageCodec.encode(message, nodeID: Self.node) == Self.locustUpdateUserClass, "Locust's very bytes")
+
+        let (other, _) = try ClusterMessageCodec.decode(Self.locustUpdateUserClassWithExtra, direction: .toWorker)
+        #expect(other == .updateUserClass(.init(
+            className: "SessionUser", host: nil, weight: 1, fixedCount: 0, tasks: ["index"], otherKeys: ["wait_time_s"])))
+    }
+
+    @Test func anUpdateUserClassWithoutAClassNameIsMalformed() {
+        var writer = MessagePackWriter()
+        writer.write(["update_user_class", ["weight": 2], nil] as MessagePackValue)
+        #expect(throws: ClusterFrameError.self) { try ClusterMessageCodec.decode(writer.bytes, direction: .toWorker) }
     }
 }

@@ -55,6 +55,12 @@ struct MasterStateMachineTests {
             from(id, .heartbeat(.init(state: "ready", cpuUsage: 0, memoryUsage: 0)))
         }
 
+        /// One second after a heartbeat from each Python worker of `ids` (they send one every second).
+        mutating func second(beating ids: [String]) -> [MasterStateMachine.Command] {
+            for id in ids { from(id, .heartbeat(.init(state: "running", cpuUsage: 0, memoryUsage: 0))) }
+            return advance(1)
+        }
+
         mutating func advance(_ seconds: Double) -> [MasterStateMachine.Command] {
             var out: [MasterStateMachine.Command] = []
             var left = seconds
@@ -192,6 +198,143 @@ struct MasterStateMachineTests {
         let out = harness.advance(1)
         #expect(Self.spawns(out)["h_1"]?.counts == ["A": 3])
         #expect(Self.spawns(out)["h_2"]?.counts == ["A": 3])
+    }
+
+    // MARK: Pacing Python workers
+
+    /// Each order's total users per worker, in the order they were sent.
+    static func totals(_ commands: [MasterStateMachine.Command]) -> [String: Int] {
+        spawns(commands).mapValues { $0.counts.values.reduce(0, +) }
+    }
+
+    /// A Python worker answers its last order as Locust's do: `spawning`, then `spawning_complete`.
+    @discardableResult
+    static func answer(_ harness: inout Harness, _ id: String, _ spawn: ClusterMessage.Spawn?) -> [MasterStateMachine.Command] {
+        guard let spawn else { return [] }
+        harness.from(id, .spawning)
+        return harness.from(id, .spawningComplete(counts: spawn.counts, userCount: spawn.counts.values.reduce(0, +)))
+    }
+
+    /// Issue 12: a Python worker starts each order's difference at once, so the master paces it as
+    /// Locust's does: 10 users at 2/s are orders of 2, 4, 6, 8, 10 users, one second apart, each newer.
+    @Test func aPythonWorkersShareGrowsOrderByOrder() {
+        var harness = Harness(classes: [("A", 1)])
+        harness.joinPython("py_1")
+        var orders = [Self.spawns(harness.feed(.start(users: 10, rate: 2, host: nil, classNames: nil)))["py_1"]]
+        var early: [MasterStateMachine.Command] = Self.answer(&harness, "py_1", orders[0])
+        for _ in 1...4 {
+            let spawn = Self.spawns(harness.second(beating: ["py_1", "py_2"]))["py_1"]
+            orders.append(spawn)
+            if harness.machine.pythonRamp != nil { early += Self.answer(&harness, "py_1", spawn) }
+        }
+        #expect(orders.map { $0?.counts["A"] } == [2, 4, 6, 8, 10])
+        let times = orders.compactMap { $0?.timestamp }
+        #expect(zip(times, times.dropFirst()).allSatisfy { $1 - $0 == 1 }, "one second apart: \(times)")
+        #expect(!early.contains(.event(.spawningComplete(users: 10))), "not running before the last order")
+        #expect(harness.machine.runState == .spawning)
+        #expect(harness.machine.pythonRamp == nil)
+        let done = Self.answer(&harness, "py_1", orders[4])
+        #expect(done.contains(.event(.spawningComplete(users: 10))))
+        #expect(harness.machine.runState == .running)
+        #expect(Self.spawns(harness.advance(2)).isEmpty, "nothing more once the target is reached")
+    }
+
+    /// Below 1 user a second, a step is 1 user every 1 / rate seconds (Locust's dispatcher).
+    @Test func aSlowRampOrdersOneUserPerStep() {
+        var harness = Harness(classes: [("A", 1)])
+        harness.joinPython("py_1")
+        var counts = [Self.totals(harness.feed(.start(users: 3, rate: 0.5, host: nil, classNames: nil)))["py_1"]]
+        for _ in 1...5 { counts.append(Self.totals(harness.second(beating: ["py_1", "py_2"]))["py_1"]) }
+        #expect(counts == [1, nil, 2, nil, 3, nil])
+    }
+
+    /// Two Python workers share each step, turn by turn.
+    @Test func twoPythonWorkersShareEachStep() {
+        var harness = Harness(classes: [("A", 1)])
+        harness.joinPython("py_1")
+        harness.joinPython("py_2")
+        var steps = [Self.totals(harness.feed(.start(users: 10, rate: 2, host: nil, classNames: nil)))]
+        for _ in 1...4 { steps.append(Self.totals(harness.second(beating: ["py_1", "py_2"]))) }
+        #expect(steps == (1...5).map { ["py_1": $0, "py_2": $0] })
+    }
+
+    /// A mixed cluster: our slave gets its whole share at once with its part of the rate (it paces
+    /// itself), the Python worker an order per step at its part; running once both are done.
+    @Test func aMixedClusterPacesOnlyThePythonWorker() {
+        var harness = Harness(classes: [("A", 1)])
+        harness.join("h_1")
+        harness.joinPython("py_1")
+        let out = harness.feed(.start(users: 10, rate: 2, host: nil, classNames: nil))
+        #expect(Self.spawns(out)["h_1"]?.counts == ["A": 5])
+        #expect(Self.spawns(out)["h_1"]?.order?.rate == 1)
+        var python = [Self.spawns(out)["py_1"]]
+        #expect(!harness.from("h_1", .spawningComplete(counts: ["A": 5], userCount: 5)).contains(.event(.spawningComplete(users: 10))))
+        Self.answer(&harness, "py_1", python[0])
+        for _ in 1...4 {
+            harness.heartbeat("h_1", state: "running", users: 5)
+            let step = harness.second(beating: ["py_1"])
+            #expect(Self.spawns(step)["h_1"] == nil, "one order for our slave")
+            python.append(Self.spawns(step)["py_1"])
+            if harness.machine.pythonRamp != nil { Self.answer(&harness, "py_1", python.last ?? nil) }
+        }
+        #expect(python.map { $0?.counts["A"] } == [1, 2, 3, 4, 5])
+        #expect(harness.machine.runState == .spawning)
+        let done = Self.answer(&harness, "py_1", python[4])
+        #expect(done.contains(.event(.spawningComplete(users: 10))))
+        #expect(Self.logs(done).contains("All users spawned: {\"A\": 10} (10 total users)"))
+    }
+
+    /// An edit during the ramp supersedes it: up, from what the worker has, at the new rate; down, at once.
+    @Test func anEditDuringTheRampSupersedesIt() {
+        var harness = Harness(classes: [("A", 1)])
+        harness.joinPython("py_1")
+        harness.feed(.start(users: 10, rate: 2, host: nil, classNames: nil))
+        #expect(Self.totals(harness.second(beating: ["py_1", "py_2"]))["py_1"] == 4)
+        var up = [Self.totals(harness.feed(.start(users: 7, rate: 1, host: nil, classNames: nil)))["py_1"]]
+        for _ in 1...3 { up.append(Self.totals(harness.second(beating: ["py_1", "py_2"]))["py_1"]) }
+        #expect(up == [5, 6, 7, nil])
+
+        harness.feed(.start(users: 20, rate: 2, host: nil, classNames: nil))
+        #expect(Self.totals(harness.second(beating: ["py_1", "py_2"]))["py_1"] == 11)
+        let down = harness.feed(.start(users: 3, rate: 2, host: nil, classNames: nil))
+        #expect(Self.totals(down)["py_1"] == 3, "a ramp-down is one order")
+        #expect(harness.machine.pythonRamp == nil)
+        #expect(Self.spawns(harness.advance(3)).isEmpty)
+    }
+
+    /// Ramping down after a finished ramp is one order too, and the test is running once it is reached.
+    @Test func aRampDownIsOneOrder() {
+        var harness = Harness(classes: [("A", 1)])
+        harness.joinPython("py_1")
+        Self.answer(&harness, "py_1", Self.spawns(harness.feed(.start(users: 4, rate: 4, host: nil, classNames: nil)))["py_1"])
+        #expect(harness.machine.runState == .running)
+        let down = Self.spawns(harness.feed(.start(users: 1, rate: 1, host: nil, classNames: nil)))["py_1"]
+        #expect(down?.counts == ["A": 1])
+        #expect(Self.spawns(harness.advance(2)).isEmpty)
+        #expect(Self.answer(&harness, "py_1", down).contains(.event(.spawningComplete(users: 1))))
+    }
+
+    @Test func aStopEndsTheRamp() {
+        var harness = Harness(classes: [("A", 1)])
+        harness.joinPython("py_1")
+        harness.feed(.start(users: 10, rate: 2, host: nil, classNames: nil))
+        _ = harness.second(beating: ["py_1", "py_2"])
+        #expect(Self.sent(harness.feed(.stop(stopTimeout: 0)), to: "py_1") == [.stop])
+        #expect(harness.machine.pythonRamp == nil)
+        #expect(Self.spawns(harness.advance(3)).isEmpty)
+    }
+
+    /// A Python worker joining during the ramp: the users still to come are dealt over both.
+    @Test func aWorkerJoiningDuringTheRampTakesPartOfWhatIsLeft() {
+        var harness = Harness(classes: [("A", 1)])
+        harness.joinPython("py_1")
+        harness.feed(.start(users: 8, rate: 2, host: nil, classNames: nil))
+        harness.joinPython("py_2")
+        var steps: [[String: Int]] = []
+        for _ in 1...4 { steps.append(Self.totals(harness.second(beating: ["py_1", "py_2"]))) }
+        // py_1 has 2 (its first step); py_2 catches up first, then both grow together, at 2/s in all.
+        #expect(steps == [["py_2": 2], ["py_1": 3, "py_2": 3], ["py_1": 4, "py_2": 4], [:]])
+        #expect(harness.machine.pythonRamp == nil)
     }
 
     // MARK: Statistics

@@ -322,6 +322,41 @@ def test_locust_web_master_drives_swiftlocust_slaves(launcher, nginx, figures):
     assert master_code == 0, f"the Locust master exited {master_code}{logs}"
 
 
+@pytest.mark.time_limit(60)
+def test_a_class_edited_in_a_locust_web_ui_reaches_a_swiftlocust_slave(launcher, nginx, figures):
+    """Locust's UI edits a class with POST /user, and its master sends `update_user_class` to every worker
+    (Locust 2.47 Environment.update_user_class). Our slave takes the class's host for its next users, says
+    in one line what it cannot apply (the task list of a compiled class), and stays connected: a test
+    started afterwards without a host of its own runs against the edited host."""
+    bind_port = free_port()
+    master = start_python(
+        launcher, "locust-web", "-f", str(LOCUSTFILE), "--master", "--master-bind-host", "127.0.0.1",
+        "--master-bind-port", str(bind_port), "SessionUser", web=True)
+    master.wait_ready()
+    slave = start_slave(launcher, bind_port)
+    ident = slave_id(slave)
+    _wait_workers(master, "the slave ready", lambda s, w: list(w) == [ident] and w[ident]["state"] == "ready")
+
+    edit = {"host": nginx.url, "weight": 2, "fixed_count": 0, "tasks": ["index", "other"],
+            "user_class_name": "SessionUser"}
+    response = master.post("/user", data=json.dumps(edit), headers={"Content-Type": "application/json"})
+    assert response.status_code == 201, response.text
+    line = wait_log(slave, r"The master edited user class SessionUser: .*", 10).group(0)
+    figures(f"interop 2b (Locust 2.47 web master edits SessionUser): our slave logged: {line}")
+    assert f"host {nginx.url} for the users started from now on" in line, line
+    assert "weight 2 and fixed_count 0: the master deals users by them" in line, line
+    assert "not applied: tasks [index, other]" in line, line
+
+    since = nginx.offset()
+    master.swarm(user_count=1, spawn_rate=1)
+    _wait_workers(master, "1 user running", lambda s, w: s["state"] == "running" and _counts(w, [ident]) == [1])
+    wait_for(lambda: served_by(nginx, since)["swift"] >= 20, 10,
+             lambda: f"nginx served our slave only {served_by(nginx, since)}{slave.log_tail()}")
+    assert "Ignoring a message from the master" not in log_text(slave), slave.log_tail()
+    response = master.post("/stop")
+    assert response.status_code == 200 and response.json()["success"], response.text
+
+
 # ---------------------------------------------------------------------------------------------- 3. SwiftLocust master
 
 
@@ -428,3 +463,35 @@ def test_locust_worker_needs_only_the_chosen_classes(launcher, nginx, figures):
     assert spawned_users(master) == ({"SessionUser": 6, "FailingUser": 6}, users), logs
     assert counted == served["all"], f"nginx served {served['all']}, our master counted {counted}{logs}"
     assert codes == (1, 0, 0), f"exit codes (master, worker, slave) {codes}{logs}"
+
+
+@pytest.mark.time_limit(60)
+def test_swiftlocust_master_paces_a_locust_worker(launcher, nginx, figures):
+    """A Locust worker starts each `spawn` order's users at once, so our master paces it as Locust's does,
+    with an order per step (issue 12): 4 users at 1/s climb 1, 2, 3, 4 over the master's per-second
+    history instead of jumping to 4."""
+    users = 4
+    bind_port = free_port()
+    prefix = launcher.directory / "ramp"
+    master = launcher.start(
+        "--master", "--headless", "-u", str(users), "-r", "1", "-t", "7s", "--expect-slaves", "1",
+        "--expect-slaves-max-wait", "30s", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(bind_port),
+        "--host", nginx.url, "--csv", str(prefix), "--only-summary", "--stop-timeout", "1", "SessionUser",
+        name="master", web=False)
+    worker = start_python(launcher, "locust-worker", "-f", str(LOCUSTFILE), "--worker", "--master-host", "127.0.0.1",
+                          "--master-port", str(bind_port))
+    codes = (master.wait_exit(45), worker.wait_exit(15))
+    logs = everything_about(master, worker)
+    history = [row for row in csv_rows(Path(f"{prefix}_stats_history.csv")) if row["Name"] == "Aggregated"]
+    counts = [int(row["User Count"]) for row in history]
+    figures(f"interop 4 (SwiftLocust master, 1 Locust 2.47 worker, {users} users at 1/s): user count second by "
+            f"second {counts}")
+    assert codes == (0, 0), f"exit codes (master, worker) {codes}{logs}"
+    assert "Traceback" not in log_text(worker), f"the Python worker failed{logs}"
+    assert max(counts, default=0) == users, f"never {users} users: {counts}{logs}"
+    ramp = counts[:counts.index(users)]
+    rising = [count for count in ramp if count > 0]
+    # One order a second: at least two seconds with 1 to 3 users, never a step down on the way up.
+    assert len(rising) >= 2 and all(0 < count < users for count in rising), f"the count jumped: {counts}{logs}"
+    assert rising == sorted(rising), f"the count went down during the ramp: {counts}"
+    assert spawned_users(master) == ({"SessionUser": users}, users), logs

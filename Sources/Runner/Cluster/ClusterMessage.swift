@@ -43,11 +43,13 @@ public enum ClusterMessage: Sendable, Equatable {
     case reconnect
     /// `swiftlocust_reject`: the master refuses this SwiftLocust slave (another plugin, another protocol).
     case reject(reason: String)
+    /// `update_user_class`: a user class was edited in a Locust master's web UI (sent to every worker).
+    case updateUserClass(UserClassUpdate)
 
     // Both ways.
     /// `quit`: the sender is leaving / the receiver must exit.
     case quit
-    /// A type this side does not handle (a custom message of a locustfile, `update_user_class`, …).
+    /// A type this side does not handle (a custom message of a locustfile, …).
     case other(type: String)
 
     /// The message's type on the wire.
@@ -67,6 +69,7 @@ public enum ClusterMessage: Sendable, Equatable {
         case .stop: "stop"
         case .reconnect: "reconnect"
         case .reject: "swiftlocust_reject"
+        case .updateUserClass: "update_user_class"
         case .quit: "quit"
         case .other(let type): type
         }
@@ -166,6 +169,34 @@ public enum ClusterMessage: Sendable, Equatable {
             self.test = test
             self.rate = rate
             self.equalTaskWeights = equalTaskWeights
+        }
+    }
+
+    /// What a Locust master's web UI changed in a user class (`POST /user`, `Environment.update_user_class`):
+    /// a Locust worker sets each key as an attribute of the class, and keeps only the named tasks.
+    public struct UserClassUpdate: Sendable, Equatable {
+        /// `user_class_name`.
+        public var className: String
+        /// `host`; `nil` when absent or None (the UI sends None for a class without a host of its own).
+        public var host: String?
+        /// `weight`, when sent.
+        public var weight: Int?
+        /// `fixed_count`, when sent.
+        public var fixedCount: Int?
+        /// `tasks`: the names of the tasks to keep, when sent.
+        public var tasks: [String]?
+        /// Any other attribute the master set (Locust's endpoint takes any key), by name, sorted; not
+        /// encoded.
+        public var otherKeys: [String]
+
+        /// Creates an update.
+        public init(className: String, host: String? = nil, weight: Int? = nil, fixedCount: Int? = nil, tasks: [String]? = nil, otherKeys: [String] = []) {
+            self.className = className
+            self.host = host
+            self.weight = weight
+            self.fixedCount = fixedCount
+            self.tasks = tasks
+            self.otherKeys = otherKeys
         }
     }
 

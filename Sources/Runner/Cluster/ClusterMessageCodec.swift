@@ -136,6 +136,26 @@ public enum ClusterMessageCodec {
             writer.writeMapHeader(1)
             writer.write("reason")
             writer.write(reason)
+        case .updateUserClass(let update):
+            // The keys in the order Locust's web UI posts them (`User.json()`, then the class name).
+            writer.writeMapHeader(2 + (update.weight == nil ? 0 : 1) + (update.fixedCount == nil ? 0 : 1) + (update.tasks == nil ? 0 : 1))
+            writer.write("host")
+            if let host = update.host { writer.write(host) } else { writer.writeNil() }
+            if let weight = update.weight {
+                writer.write("weight")
+                writer.write(weight)
+            }
+            if let fixedCount = update.fixedCount {
+                writer.write("fixed_count")
+                writer.write(fixedCount)
+            }
+            if let tasks = update.tasks {
+                writer.write("tasks")
+                writer.writeArrayHeader(tasks.count)
+                for task in tasks { writer.write(task) }
+            }
+            writer.write("user_class_name")
+            writer.write(update.className)
         case .spawning, .clientStopped, .stop, .masterHeartbeat, .reconnect, .quit, .other:
             writer.writeNil()
         }
@@ -286,6 +306,16 @@ public enum ClusterMessageCodec {
             return .reconnect
         case ("swiftlocust_reject", .toWorker):
             return .reject(reason: data["reason"]?.stringValue ?? "refused")
+        case ("update_user_class", .toWorker):
+            guard let pairs = data.mapValue else { throw ClusterFrameError.malformed("'update_user_class' data is not a map") }
+            func number(_ value: MessagePackValue?) -> Int? {
+                value?.intValue ?? value?.doubleValue.flatMap { $0.isFinite && abs($0) < 1e15 ? Int($0) : nil }
+            }
+            let known: Set<String> = ["user_class_name", "host", "weight", "fixed_count", "tasks"]
+            return .updateUserClass(.init(
+                className: try string("user_class_name"), host: data["host"]?.stringValue, weight: number(data["weight"]),
+                fixedCount: number(data["fixed_count"]), tasks: data["tasks"]?.arrayValue?.compactMap(\.stringValue),
+                otherKeys: pairs.compactMap(\.key.stringValue).filter { !known.contains($0) }.sorted()))
         case ("quit", _):
             return .quit
         default:

@@ -10,6 +10,10 @@ import LocustStats
 /// key), spreads users over them by ``ClusterAssignment``, rebalances when one joins, leaves, goes
 /// missing (3 missed heartbeats) or comes back, merges their statistics (exact from our slaves,
 /// Locust's buckets from Python workers) and drops a report that names another test.
+///
+/// A SwiftLocust slave gets one order per change, with its rate; a Python worker, which starts each
+/// order's difference at once, gets a new order at each tick while its share grows
+/// (``PythonWorkerRamp``, Locust's own pacing), and the test is running only once that ramp is over.
 struct MasterStateMachine {
     /// A class the master runs, and its weight.
     struct ClassWeight: Sendable, Equatable {
@@ -134,6 +138,8 @@ struct MasterStateMachine {
     private(set) var chosenClasses: Set<String>?
     private(set) var testNumber = 0
     private var needsRebalance = false
+    /// The Python workers' ramp in progress, if any.
+    private(set) var pythonRamp: PythonWorkerRamp?
     private var awaitingStop = false
     private var lastSpawnTimestamp = 0.0
     private var nextIndex = 0
@@ -214,10 +220,11 @@ struct MasterStateMachine {
             if let host { self.host = host }
             if let classNames { chosenClasses = Set(classNames) }
             runState = .spawning
-            rebalance(wallTime: wallTime, into: &out)
+            rebalance(now: now, wallTime: wallTime, into: &out)
             checkSpawningComplete(into: &out)
         case .stop:
             runState = .stopping
+            pythonRamp = nil
             awaitingStop = true
             for id in workers.keys.sorted() {
                 guard let worker = workers[id], worker.isActive else { continue }
@@ -237,6 +244,7 @@ struct MasterStateMachine {
             out.append(.allStopped)
         case .quit:
             shuttingDown = true
+            pythonRamp = nil
             for id in workers.keys.sorted() {
                 if let worker = workers[id] { out.append(.send(.quit, to: worker.identity)) }
             }
@@ -375,7 +383,7 @@ struct MasterStateMachine {
             remove(id, reason: "quit", into: &out)
         case .other(let type):
             out.append(.log(.warning, "Unknown message type received from worker \(id): \(type)"))
-        case .clientReady, .ack, .spawn, .masterSpawningComplete, .stop, .masterHeartbeat, .reconnect, .reject:
+        case .clientReady, .ack, .spawn, .masterSpawningComplete, .stop, .masterHeartbeat, .reconnect, .reject, .updateUserClass:
             out.append(.log(.warning, "Got '\(message.typeName)' from worker \(id): it is a master's message"))
         }
     }
@@ -471,10 +479,11 @@ struct MasterStateMachine {
         }
         if reportOverdue { checkAllStopped(into: &out) }
         if needsRebalance && runState.isActive {
-            rebalance(wallTime: wallTime, into: &out)
+            rebalance(now: now, wallTime: wallTime, into: &out)
             checkSpawningComplete(into: &out)
         }
         needsRebalance = false
+        advancePythonRamp(now: now, wallTime: wallTime, into: &out)
     }
 
     private mutating func remove(_ id: String, reason: String, into out: inout [Command]) {
@@ -489,44 +498,106 @@ struct MasterStateMachine {
         out.append(.event(.slavesChanged(active: count)))
     }
 
-    /// New orders for every active slave whose share changed.
-    private mutating func rebalance(wallTime: Double, into out: inout [Command]) {
+    /// New orders for every active slave whose share changed: a SwiftLocust slave's whole share with its
+    /// rate, a Python worker's first step of a new ``PythonWorkerRamp`` (decreases at once).
+    private mutating func rebalance(now: ContinuousClock.Instant, wallTime: Double, into out: inout [Command]) {
+        // Done here for every change so far: a later tick must not begin the ramp again.
+        needsRebalance = false
+        pythonRamp = nil
         let active = workers.values.filter(\.isActive).sorted { $0.id < $1.id }
         guard !active.isEmpty else {
             out.append(.log(.warning, "No slaves connected: users start when slaves join"))
             return
         }
         let classes = configuration.classes
-        let weights = classes.map { chosenClasses == nil || chosenClasses?.contains($0.name) == true ? $0.weight : 0 }
-        let fixed = classes.map { chosenClasses == nil || chosenClasses?.contains($0.name) == true ? $0.fixedCount : 0 }
-        let assignment = ClusterAssignment.assign(total: targetUsers, weights: weights, fixed: fixed, slaves: active.count)
+        let assignment = ClusterAssignment.assign(total: targetUsers, weights: testWeights, fixed: testFixedCounts, slaves: active.count)
+        var pythonBase: [String: [Int]] = [:]
+        var pythonFinal: [String: [Int]] = [:]
+        for (index, worker) in active.enumerated() where worker.kind == .locust {
+            pythonBase[worker.id] = classes.map { worker.ordered[$0.name] ?? 0 }
+            pythonFinal[worker.id] = assignment[index]
+        }
+        var first: [String: [Int]] = [:]
+        if !pythonFinal.isEmpty {
+            let pythonUsers = pythonFinal.values.reduce(0) { $0 + $1.reduce(0, +) }
+            let pythonRate = targetUsers > 0 ? rate * Double(pythonUsers) / Double(targetUsers) : rate
+            var ramp = PythonWorkerRamp(base: pythonBase, final: pythonFinal, rate: pythonRate, now: now)
+            first = ramp.advance(to: now) ?? ramp.base
+            if !ramp.isFinished {
+                pythonRamp = ramp
+                out.append(.log(.debug,
+                    "Ramping \(ramp.additions.count) users on \(pythonFinal.count) Python workers at \(PythonStyle.number(pythonRate))/s: \(ramp.step) now, \(ramp.step) more every \(PythonStyle.number(ramp.interval)) s"))
+            }
+        }
         var sent = false
         for (index, worker) in active.enumerated() {
-            // Only the test's classes, as a Locust master sends them: a Python worker's locustfile may
-            // have no others (and fails on a name it does not know).
-            var counts: [String: Int] = [:]
-            for (classIndex, userClass) in classes.enumerated() where weights[classIndex] > 0 || fixed[classIndex] > 0 || chosenClasses == nil {
-                counts[userClass.name] = assignment[index][classIndex]
-            }
-            let total = assignment[index].reduce(0, +)
+            let users = worker.kind == .locust ? first[worker.id] ?? assignment[index] : assignment[index]
+            let counts = countsMap(users)
             guard worker.ordered != counts || worker.state == .stopped || worker.state == .ready || worker.state == .stopping else { continue }
-            let share = targetUsers > 0 ? Double(total) / Double(targetUsers) : 0
-            lastSpawnTimestamp = max(wallTime, lastSpawnTimestamp + 0.000_001)
-            workers[worker.id]?.ordered = counts
-            workers[worker.id]?.state = .spawning
-            out.append(.send(.spawn(.init(
-                timestamp: lastSpawnTimestamp, counts: counts, host: host, stopTimeout: configuration.stopTimeout,
-                order: .init(test: currentTest, rate: max(rate * share, 0.001), equalTaskWeights: configuration.equalTaskWeights),
-                tags: configuration.tags, excludeTags: configuration.excludeTags)),
-                to: worker.identity))
+            let total = assignment[index].reduce(0, +)
+            sendSpawn(counts, to: worker, share: total, wallTime: wallTime, into: &out)
             sent = true
         }
         if sent && runState == .running { runState = .spawning }
     }
 
+    /// The next step of the Python workers' ramp, when one is due: orders to those whose share grew.
+    private mutating func advancePythonRamp(now: ContinuousClock.Instant, wallTime: Double, into out: inout [Command]) {
+        guard var ramp = pythonRamp, runState.isActive else { return }
+        guard let counts = ramp.advance(to: now) else { return }
+        pythonRamp = ramp.isFinished ? nil : ramp
+        for id in counts.keys.sorted() {
+            guard let worker = workers[id], worker.isActive, let users = counts[id] else { continue }
+            let map = countsMap(users)
+            guard worker.ordered != map else { continue }
+            sendSpawn(map, to: worker, share: users.reduce(0, +), wallTime: wallTime, into: &out)
+        }
+        if ramp.isFinished {
+            out.append(.log(.debug, "The Python workers' ramp is ordered in full (\(ramp.additions.count) users)"))
+            checkSpawningComplete(into: &out)
+        }
+    }
+
+    /// The weights of this test's classes (0 for a class not chosen).
+    private var testWeights: [Int] {
+        configuration.classes.map { chosenClasses == nil || chosenClasses?.contains($0.name) == true ? $0.weight : 0 }
+    }
+
+    /// The test's classes' fixed counts (Locust's `fixed_count`; 0 for the others).
+    private var testFixedCounts: [Int] {
+        configuration.classes.map { chosenClasses == nil || chosenClasses?.contains($0.name) == true ? $0.fixedCount : 0 }
+    }
+
+    /// Users per class as an order names them: only the test's classes, as a Locust master sends them
+    /// (a Python worker's locustfile may have no others, and fails on a name it does not know).
+    private func countsMap(_ users: [Int]) -> [String: Int] {
+        let weights = testWeights
+        let fixed = testFixedCounts
+        var counts: [String: Int] = [:]
+        for (classIndex, userClass) in configuration.classes.enumerated() where weights[classIndex] > 0 || fixed[classIndex] > 0 || chosenClasses == nil {
+            counts[userClass.name] = classIndex < users.count ? users[classIndex] : 0
+        }
+        return counts
+    }
+
+    /// Sends `counts` to `worker` in a new order; `share` is its users at the end of the ramp (its
+    /// part of the rate, for a SwiftLocust slave).
+    private mutating func sendSpawn(_ counts: [String: Int], to worker: Worker, share: Int, wallTime: Double, into out: inout [Command]) {
+        let fraction = targetUsers > 0 ? Double(share) / Double(targetUsers) : 0
+        lastSpawnTimestamp = max(wallTime, lastSpawnTimestamp + 0.000_001)
+        workers[worker.id]?.ordered = counts
+        workers[worker.id]?.state = .spawning
+        out.append(.send(.spawn(.init(
+            timestamp: lastSpawnTimestamp, counts: counts, host: host, stopTimeout: configuration.stopTimeout,
+            order: .init(test: currentTest, rate: max(rate * fraction, 0.001), equalTaskWeights: configuration.equalTaskWeights),
+            tags: configuration.tags, excludeTags: configuration.excludeTags)),
+            to: worker.identity))
+    }
+
     /// Once every active slave reached its order: running, and everyone is told.
     private mutating func checkSpawningComplete(into out: inout [Command]) {
-        guard runState == .spawning else { return }
+        // A Python worker reaches each step of its ramp: only the last one counts.
+        guard runState == .spawning, pythonRamp == nil else { return }
         let active = workers.values.filter(\.isActive)
         guard !active.isEmpty, active.allSatisfy({ $0.state == .running }) else { return }
         runState = .running

@@ -257,6 +257,8 @@ public final class SlaveRunner: Sendable {
                     state.lastReadySent = .now
                     state.runState = .ready
                 }
+            case .updateUserClass(let update):
+                await apply(update)
             default:
                 break
             }
@@ -273,6 +275,37 @@ public final class SlaveRunner: Sendable {
             return (state.testStarted, state.testHost)
         }
         if due { _ = await hooks.testStop(host: host) }
+    }
+
+    /// A user class edited in a Locust master's web UI: its host applies to the users started from now
+    /// on (a test's own host still wins, as the spawn's host does on a Locust worker); weight and fixed
+    /// count are the master's to deal by (it sends each worker its counts); the task list and any other
+    /// attribute cannot be changed in a compiled class. One log line says which is which.
+    private func apply(_ update: ClusterMessage.UserClassUpdate) async {
+        guard let userClass = classes.first(where: { $0.name == update.className }) else {
+            logger.warning(
+                "The master edited user class \(update.className), which this plugin does not have (it has \(classes.map(\.name).joined(separator: ", "))): ignored")
+            return
+        }
+        // None or "" (the UI's empty field): back to the class's own host.
+        let host = update.host.flatMap { $0.isEmpty ? nil : $0 }
+        await spawner.setClassHost(host, for: userClass.name)
+        let shownHost = host ?? "its own (\(userClass.host ?? "none"))"
+        var parts = ["host \(shownHost) for the users started from now on, unless the test has a host"]
+        let dealt = [update.weight.map { "weight \($0)" }, update.fixedCount.map { "fixed_count \($0)" }].compactMap { $0 }
+        if !dealt.isEmpty {
+            parts.append("\(dealt.joined(separator: " and ")): the master deals users by them, nothing to do on a slave")
+        }
+        var refused: [String] = []
+        if let tasks = update.tasks, Set(tasks) != Set(userClass.tasks.map(\.name)) {
+            refused.append("tasks [\(tasks.joined(separator: ", "))] (a SwiftLocust class's tasks are compiled into its plugin: it keeps [\(userClass.tasks.map(\.name).joined(separator: ", "))])")
+        }
+        if !update.otherKeys.isEmpty {
+            refused.append("\(update.otherKeys.joined(separator: ", ")) (not settable on a compiled class)")
+        }
+        if !refused.isEmpty { parts.append("not applied: " + refused.joined(separator: "; ")) }
+        let line = "The master edited user class \(userClass.name): " + parts.joined(separator: "; ")
+        if refused.isEmpty { logger.info(line) } else { logger.warning(line) }
     }
 
     // MARK: Timers
@@ -424,7 +457,7 @@ public final class SlaveRunner: Sendable {
                 return
             }
             inboxWriter.yield(message)
-        case .stop:
+        case .stop, .updateUserClass:
             inboxWriter.yield(message)
         case .masterHeartbeat, .masterSpawningComplete:
             break

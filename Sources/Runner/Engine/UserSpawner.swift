@@ -16,6 +16,8 @@ public actor UserSpawner: UserSpawning {
     /// The classes this spawner can run, in plugin order.
     let classes: [UserClass]
     private var host: String?
+    /// Hosts a Locust master's web UI gave classes (`update_user_class`), by class name.
+    private var classHosts: [String: String] = [:]
     private let engine: HTTPEngine
     private let recorder: any RequestRecorder
     private let logger: RunLogger
@@ -96,6 +98,12 @@ public actor UserSpawner: UserSpawning {
         equalTaskWeights = equal
     }
 
+    /// Uses `host` for the users of class `name` started from now on, unless a host for every class is
+    /// set (`--host`, a master's); `nil` goes back to the class's own.
+    public func setClassHost(_ host: String?, for name: String) {
+        classHosts[name] = host
+    }
+
     /// Uses `host` for the users started from now on (a master's `--host`).
     public func setHost(_ host: String?) {
         if let host { self.host = host }
@@ -152,7 +160,7 @@ public actor UserSpawner: UserSpawning {
         guard let userClass = runnable[classIndex] else { return }
         let id = nextUserID
         nextUserID += 1
-        let base = host ?? userClass.host ?? ""
+        let base = host ?? classHosts[userClass.name] ?? userClass.host ?? ""
         let thread = engine.thread(for: id)
         let client = HTTPClient(baseURL: base, options: httpOverride.applied(to: userClass.httpOptions), thread: thread, recorder: recorder)
         let context = UserContext(
