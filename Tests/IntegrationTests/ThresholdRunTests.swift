@@ -61,7 +61,7 @@ extension Integration {
                 in: directory, timeout: .seconds(30))
             #expect(result.exited(0), "\(result)")
             #expect(result.seconds >= 5.5 && result.seconds < 12, "a 6 s shape ran \(result.seconds) s:\n\(result)")
-            #expect(result.stderr.contains("The --stages shape ended, stopping test"), "\(result)")
+            #expect(result.stderr.contains("The load shape stages ended, stopping test"), "\(result)")
             // The log says each new count; the history's User Count column follows the shape.
             #expect(result.stderr.contains("Ramping to 2 users"), "\(result)")
             #expect(result.stderr.contains("Ramping to 4 users"), "\(result)")

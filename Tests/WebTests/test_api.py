@@ -695,3 +695,18 @@ def test_master_without_slaves_refuses_swarm(launcher, nginx):
     body = response.json()
     assert body["success"] is False and "slave" in body["message"], body
     assert lonely.state() == "ready"
+
+
+def test_a_load_shape_drives_the_start_button(launcher, nginx):
+    """`--shape pulse` in web mode: the page says a shape drives (users and rate hidden, as Locust's);
+    POST /swarm starts the shape, whose counts the API shows, then the shape ends the test."""
+    locust = launcher.start("PacedUser", "--host", nginx.url, "--shape", "pulse")
+    args = template_args(locust.get("/").text)
+    assert args["is_shape"] is True and args["shape_name"] == "pulse", args
+    locust.swarm(user_count="50", spawn_rate="50")
+    wait_for(lambda: locust.stats()["user_count"] == 2, 5, lambda: f"never 2 users{locust.log_tail()}")
+    wait_for(lambda: locust.stats()["user_count"] == 4, 6, lambda: f"never 4 users{locust.log_tail()}")
+    edit = locust.post("/swarm", data={"user_count": "9", "spawn_rate": "9"})
+    assert edit.status_code == 400 and "drives this test" in edit.json().get("message", ""), edit.text
+    locust.wait_state("stopped", timeout=8)
+    assert "The load shape pulse ended, stopping test" in locust.log_tail(60)

@@ -29,9 +29,12 @@ public final class LocustPlugin: Sendable {
     @_spi(Runner) public let userClasses: [UserClass]
     /// What runs once per test.
     @_spi(Runner) public let hooks: TestHooks
+    /// The exported load shapes.
+    @_spi(Runner) public let shapes: [LoadShape]
 
-    init(userClasses: [UserClass], hooks: TestHooks) {
+    init(userClasses: [UserClass], shapes: [LoadShape], hooks: TestHooks) {
         self.userClasses = userClasses
+        self.shapes = shapes
         self.hooks = hooks
     }
 
@@ -40,21 +43,24 @@ public final class LocustPlugin: Sendable {
     ///
     /// - Parameters:
     ///   - users: The user classes, in the order `--list` and the web UI show them.
+    ///   - shapes: Load shapes (``LoadShape``): the only one drives every test, `--shape` picks among several.
     ///   - hooks: What runs once per test, before the first user and after the last (``TestHooks``).
     @_alwaysEmitIntoClient
-    public static func export(_ users: any User.Type..., hooks: TestHooks = TestHooks()) -> UnsafeMutableRawPointer {
+    public static func export(
+        _ users: any User.Type..., shapes: [LoadShape] = [], hooks: TestHooks = TestHooks()
+    ) -> UnsafeMutableRawPointer {
         let header = UnsafeMutablePointer<UInt>.allocate(capacity: 3)
         header[0] = LocustABI.magic
         header[1] = UInt(LocustABI.compiledVersion)
-        header[2] = UInt(bitPattern: makeRegistration(users, hooks: hooks))
+        header[2] = UInt(bitPattern: makeRegistration(users, shapes: shapes, hooks: hooks))
         return UnsafeMutableRawPointer(header)
     }
 
     /// Retains a plugin value for the runner and returns it as an opaque pointer. Not API: only
-    /// ``export(_:hooks:)``, inlined into plugins, calls it.
+    /// ``export(_:shapes:hooks:)``, inlined into plugins, calls it.
     @usableFromInline
-    static func makeRegistration(_ users: [any User.Type], hooks: TestHooks) -> Int {
-        let plugin = LocustPlugin(userClasses: users.map { makeUserClass($0) }, hooks: hooks)
+    static func makeRegistration(_ users: [any User.Type], shapes: [LoadShape], hooks: TestHooks) -> Int {
+        let plugin = LocustPlugin(userClasses: users.map { makeUserClass($0) }, shapes: shapes, hooks: hooks)
         return Int(bitPattern: Unmanaged.passRetained(plugin).toOpaque())
     }
 }

@@ -37,14 +37,6 @@ public struct CommonOptions: ParsableArguments, Sendable {
         help: ArgumentHelp("Stop after this time: 30s, 5m, 1h30m. (default: run until stopped)", valueName: "SPAN"))
     public var runTime: String?
 
-    /// `--stages`: a load shape from the command line.
-    @Option(
-        name: .customLong("stages"),
-        help: ArgumentHelp(
-            "Ramp through stages instead of -u/-r/-t: '10s:100,1m:100,10s:0' ramps to 100 users over 10 s, holds a minute, ramps down; the test ends with the last stage (headless).",
-            valueName: "SPAN:USERS,..."))
-    public var stages: String?
-
     /// `--headless`: no web UI, start at once.
     @Flag(name: [.customLong("headless"), .customLong("no-web")], help: "Run without the web UI; start at once.")
     public var headless = false

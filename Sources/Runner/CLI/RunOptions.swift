@@ -26,6 +26,10 @@ public struct RunOptions: ParsableArguments, Sendable {
     @OptionGroup(title: "Reporting options")
     public var reporting: ReportingOptions
 
+    /// `--shape`, `--stages`, `--step-load`.
+    @OptionGroup(title: "Load shape options")
+    public var shapeOptions: ShapeOptions
+
     /// `-T/--tags`, `-E/--exclude-tags`.
     @OptionGroup(title: "Tag options")
     public var tagOptions: TagOptions
@@ -51,6 +55,9 @@ public struct RunOptions: ParsableArguments, Sendable {
 
     /// A reporting option, e.g. `options.csv`.
     public subscript<Value>(dynamicMember keyPath: KeyPath<ReportingOptions, Value>) -> Value { reporting[keyPath: keyPath] }
+
+    /// A load shape option, e.g. `options.stages`.
+    public subscript<Value>(dynamicMember keyPath: KeyPath<ShapeOptions, Value>) -> Value { shapeOptions[keyPath: keyPath] }
 
     /// A tag option, e.g. `options.tags`.
     public subscript<Value>(dynamicMember keyPath: KeyPath<TagOptions, Value>) -> Value { tagOptions[keyPath: keyPath] }

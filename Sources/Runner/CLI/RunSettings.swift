@@ -22,8 +22,8 @@ public struct RunSettings: Sendable {
     public var thresholds: [Threshold]
     /// `--threshold-abort`: stop as soon as an upper-bound threshold fails.
     public var thresholdAbort: Bool
-    /// `--stages`: the load shape that replaces `-u`/`-r`/`-t` (headless runs).
-    public var stages: LoadStages?
+    /// `--shape`, `--stages`, `--step-load`: what drives the users instead of `-u`/`-r`.
+    var shapeSelection: ShapeSelection = .pluginDefault
     /// The exit code of a run with a failed threshold: apart from request failures (1) and bad input (2).
     public static let thresholdExitCode: Int32 = 3
     public var logLevel: RunLogger.Level
@@ -94,16 +94,6 @@ public struct RunSettings: Sendable {
             throw RunnerError.badInput(error.description)
         }
         thresholdAbort = options.thresholdAbort
-        if let text = options.stages {
-            do {
-                stages = try LoadStages.parse(text)
-            } catch {
-                throw RunnerError.badInput(error.message)
-            }
-            guard options.headless else {
-                throw RunnerError.badInput("--stages drives a headless run: add --headless (the web UI's form sets users itself)")
-            }
-        }
         if thresholdAbort && thresholds.isEmpty {
             throw RunnerError.badInput("--threshold-abort needs at least one --threshold")
         }
@@ -113,6 +103,7 @@ public struct RunSettings: Sendable {
         logLevel = level
         userClassNames = options.userClasses
         equalWeights = options.equalWeights
+        shapeSelection = try ShapeSelection.make(options: options, users: users, runTime: runTime)
         tagFilter = TagFilter(tags: Set(options.tags), excludeTags: Set(options.excludeTags))
         httpOverride = HTTPOptionsOverride(skipTLSVerification: options.insecure, http1Only: options.http1)
         jsonStdout = options.json

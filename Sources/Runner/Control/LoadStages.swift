@@ -1,4 +1,5 @@
 import Foundation
+@_spi(Runner) import LocustAPI
 
 /// k6/Goose-style stages from the command line (`--stages 10s:100,1m:100,10s:0`): each stage ramps the
 /// user count linearly from where the previous one ended (0 at first) to its target over its duration.
@@ -34,6 +35,16 @@ public struct LoadStages: Sendable, Equatable {
             stages.append(Stage(seconds: seconds, users: users))
         }
         return LoadStages(stages: stages)
+    }
+
+    /// The stages as a load shape: each second the users `users(at:)` says, at a rate that gets there
+    /// within the second; nil after the last stage.
+    var shape: LoadShape {
+        LoadShape("stages") { elapsed in
+            guard let count = users(at: elapsed) else { return nil }
+            let before = elapsed >= 1 ? users(at: elapsed - 1) ?? count : count
+            return LoadShapeTick(users: count, spawnRate: Double(max(1, abs(count - before))))
+        }
     }
 
     /// The users that should run `elapsed` seconds into the test (rounded), or nil once it is over.

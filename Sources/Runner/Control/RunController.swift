@@ -21,7 +21,7 @@ public protocol RunController: Actor {
     /// Stops the test and returns once it is stopped (at once when none runs).
     func stop(reason: StopReason) async
     /// Resets the statistics (the test goes on).
-    func reset()
+    func reset() async
     /// Users running now per class name (Locust's `user_classes_count`; the master's, as its slaves report).
     func userClassCounts() async -> [String: Int]
 }

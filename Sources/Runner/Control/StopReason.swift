@@ -12,8 +12,8 @@ public enum StopReason: Sendable, Equatable {
     case signal(String)
     /// `--threshold-abort`: a threshold failed while the test ran (its summary line).
     case thresholdFailed(String)
-    /// The load shape (`--stages`) ended.
-    case shapeEnded
+    /// The load shape (its name: a plugin's, `stages`, `step-load`) ended.
+    case shapeEnded(String)
     /// The test_start hook threw (its message), here or on a slave.
     case hookFailed(String)
 
@@ -26,7 +26,7 @@ public enum StopReason: Sendable, Equatable {
         case .noSlavesLeft: "The last slave quit, stopping test"
         case .signal(let name): "Received \(name), shutting down"
         case .thresholdFailed(let line): "Threshold failed (\(line)): stopping test (--threshold-abort)"
-        case .shapeEnded: "The --stages shape ended, stopping test"
+        case .shapeEnded(let name): "The load shape \(name) ended, stopping test"
         case .hookFailed(let message): "The test_start hook failed (\(message)), stopping test"
         }
     }

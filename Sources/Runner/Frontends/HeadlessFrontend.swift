@@ -13,8 +13,8 @@ struct HeadlessFrontend {
     var expectSlaves: (count: Int, within: Duration, startHint: String)?
     /// `--html PATH`: the report to write at the end, and what it is made of.
     var htmlReport: (path: String, source: ReportSource)?
-    /// `--stages`: the shape that sets the user count each second instead of `-u`/`-r`/`-t`.
-    var stages: LoadStages?
+    /// On a master, the master's own controller (`controller` may be a ``ShapedRunController`` over it).
+    var master: MasterRunController?
 
     /// Runs the test and returns the exit code.
     func run() async -> Int32 {
@@ -25,7 +25,7 @@ struct HeadlessFrontend {
         let trap = SignalTrap(beforeExit: { reporter.writeFinalFiles() }) { name in
             interrupted.fire(name)
             Task {
-                if let master = controller as? MasterRunController { await master.cancelSlaveWaits() }
+                if let master { await master.cancelSlaveWaits() }
                 await controller.stop(reason: .signal(name))
             }
         }
@@ -40,7 +40,7 @@ struct HeadlessFrontend {
         }
         defer { ticker.cancel() }
 
-        if let expect = expectSlaves, let master = controller as? MasterRunController {
+        if let expect = expectSlaves, let master {
             logger.info("Waiting for slaves to be ready, \(master.status().workerCount) of \(expect.count) connected")
             let ready = await master.waitForSlaves(expect.count, within: expect.within)
             if !ready {
@@ -51,17 +51,8 @@ struct HeadlessFrontend {
             }
         }
         if interrupted.isFired { return reporter.finish(usersAsked: controller.status().targetUsers) }
-        var shape: Task<Void, Never>?
-        defer { shape?.cancel() }
         do {
-            if let stages {
-                let summary = stages.stages.map { "\(PythonStyle.number($0.seconds))s:\($0.users)" }.joined(separator: ",")
-                logger.info("Running the --stages shape \(summary) (\(PythonStyle.number(stages.totalSeconds)) s); -u, -r and -t are not used")
-                try await controller.start(StartRequest(users: stages.users(at: 0) ?? 0, spawnRate: 1, host: request.host))
-                shape = Task { await Self.drive(stages, controller: controller, host: request.host) }
-            } else {
-                try await controller.start(request)
-            }
+            try await controller.start(request)
         } catch {
             LocustMain.printError(error.message)
             return LocustMain.usageExitCode
@@ -80,28 +71,4 @@ struct HeadlessFrontend {
         return reporter.finish(usersAsked: controller.status().targetUsers)
     }
 
-    /// Sets the user count each second as `stages` says (at a rate that reaches it within the second),
-    /// then stops the test when the shape ends; returns early when the test stops otherwise.
-    static func drive(_ stages: LoadStages, controller: any RunController, host: String?) async {
-        let start = ContinuousClock.now
-        var current = stages.users(at: 0) ?? 0
-        var second = 0
-        while !Task.isCancelled {
-            second += 1
-            try? await Task.sleep(until: start + .seconds(second), clock: .continuous)
-            guard !Task.isCancelled, controller.status().state.isActive else { return }
-            guard let users = stages.users(at: Double(second)) else {
-                await controller.stop(reason: .shapeEnded)
-                return
-            }
-            guard users != current else { continue }
-            let rate = Double(max(1, abs(users - current)))
-            do {
-                try await controller.start(StartRequest(users: users, spawnRate: rate, host: host))
-                current = users
-            } catch {
-                return
-            }
-        }
-    }
 }

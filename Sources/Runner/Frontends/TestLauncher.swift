@@ -13,6 +13,7 @@ struct TestLauncher {
     let logger: RunLogger
 
     func run() async throws -> Int32 {
+        let shape = try settings.shapeSelection.resolve(plugin.shapes)
         let stats = RequestStats()
         let runners = logger.named("locust.runners")
         let reporter = try RunReporter(stats: stats, settings: settings, logger: logger)
@@ -48,20 +49,21 @@ struct TestLauncher {
                 resetStatsWhenSpawned: settings.resetStats, logger: runners)
             await controller.useHooks(TestHookRunner(hooks: plugin.hooks, role: .master, stats: stats, logger: runners))
             await controller.attach()
+            let driven = shaped(controller, by: shape)
             let expect = (
                 count: cluster.expectSlaves, within: Duration.seconds(saturating: cluster.expectSlavesMaxWait),
                 startHint: "Start them with: locust -f \(plugin.path) --slave --master-host <this host>")
             let code: Int32
             if settings.headless {
                 code = await HeadlessFrontend(
-                    controller: controller, reporter: reporter, request: request, logger: logger, expectSlaves: expect,
-                    htmlReport: htmlReport(controller), stages: settings.stages
+                    controller: driven, reporter: reporter, request: request, logger: logger, expectSlaves: expect,
+                    htmlReport: htmlReport(driven), master: controller
                 ).run()
             } else {
                 code = try await WebFrontend(
-                    controller: controller, reporter: reporter, settings: settings, web: web, plugin: plugin,
+                    controller: driven, reporter: reporter, settings: settings, web: web, plugin: plugin,
                     classes: classes, logger: logger, autostart: web.autostart ? request : nil, expectSlaves: expect,
-                    slaveLogs: { coordinator.slaveLogs }, startupLines: startup
+                    master: controller, slaveLogs: { coordinator.slaveLogs }, startupLines: startup
                 ).run()
             }
             heartbeat.cancel()
@@ -76,6 +78,7 @@ struct TestLauncher {
                 resetStatsWhenSpawned: settings.resetStats, logger: runners)
             await controller.useHooks(TestHookRunner(hooks: plugin.hooks, role: .standalone, stats: stats, logger: runners))
             await controller.attach()
+            let driven = shaped(controller, by: shape)
             let monitor = EngineLagMonitor(logger: runners)
             let lagWatch = Task {
                 let start = ContinuousClock.now
@@ -91,16 +94,21 @@ struct TestLauncher {
             if settings.headless {
                 logger.info(startup)
                 return await HeadlessFrontend(
-                    controller: controller, reporter: reporter, request: request, logger: logger, htmlReport: htmlReport(controller),
-                    stages: settings.stages
+                    controller: driven, reporter: reporter, request: request, logger: logger, htmlReport: htmlReport(driven)
                 ).run()
             }
             return try await WebFrontend(
-                controller: controller, reporter: reporter, settings: settings, web: web, plugin: plugin, classes: classes,
+                controller: driven, reporter: reporter, settings: settings, web: web, plugin: plugin, classes: classes,
                 logger: logger, autostart: web.autostart ? request : nil, expectSlaves: nil, slaveLogs: { [:] },
                 startupLines: [startup]
             ).run()
         }
+    }
+
+    /// `controller`, driven by `shape` when there is one.
+    private func shaped(_ controller: any RunController, by shape: LoadShape?) -> any RunController {
+        guard let shape else { return controller }
+        return ShapedRunController(inner: controller, shape: shape, logger: logger.named("locust.runners"))
     }
 
     /// `--html PATH` on a headless run: the report's path and its source.

@@ -23,6 +23,8 @@ struct WebFrontend {
     let autostart: StartRequest?
     /// On a master, the slaves an autostart waits for.
     let expectSlaves: (count: Int, within: Duration, startHint: String)?
+    /// On a master, the master's own controller (`controller` may be a ``ShapedRunController`` over it).
+    var master: MasterRunController? = nil
     let slaveLogs: @Sendable () -> [String: [String]]
     /// Lines to log once the UI's port is bound (before, a failure is the only line printed).
     var startupLines: [String] = []
@@ -119,7 +121,7 @@ struct WebFrontend {
 
         let reason = await exit.wait()
         if reason != "autoquit" && reason != "failed" { logger.info("Received \(reason), shutting down") }
-        if let master = controller as? MasterRunController { await master.cancelSlaveWaits() }
+        if let master { await master.cancelSlaveWaits() }
         await controller.stop(reason: .signal(reason))
         ticker.cancel()
         watcher.cancel()
@@ -132,7 +134,7 @@ struct WebFrontend {
     }
 
     private func startAutomatically(_ request: StartRequest, exit: StopSignal) async {
-        if let expect = expectSlaves, let master = controller as? MasterRunController {
+        if let expect = expectSlaves, let master {
             logger.info("Waiting for slaves to be ready, \(master.status().workerCount) of \(expect.count) connected")
             guard await master.waitForSlaves(expect.count, within: expect.within) else {
                 if exit.isFired { return }

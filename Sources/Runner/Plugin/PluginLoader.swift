@@ -47,6 +47,8 @@ public struct LoadedPlugin: Sendable {
     public var classNames: [String] { userClasses.map(\.name) }
     /// What the plugin runs once per test.
     let hooks: TestHooks
+    /// The plugin's load shapes.
+    let shapes: [LoadShape]
     /// A fingerprint of the plugin: FNV-1a of the file's bytes (slaves compare it with the master's).
     public let fingerprint: String
 }
@@ -97,7 +99,7 @@ public enum PluginLoader {
                 throw PluginError.badUserClass(path: path, name: userClass.name, problem: problem)
             }
         }
-        return LoadedPlugin(path: path, userClasses: plugin.userClasses, hooks: plugin.hooks, fingerprint: fingerprint(of: path))
+        return LoadedPlugin(path: path, userClasses: plugin.userClasses, hooks: plugin.hooks, shapes: plugin.shapes, fingerprint: fingerprint(of: path))
     }
 
     static func shorten(_ reason: String, path: String) -> String {

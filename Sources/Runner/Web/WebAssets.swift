@@ -156,10 +156,13 @@ enum WebAssets {
       </div>
       <button type="button" class="close" id="start-close" aria-label="Close">&times;</button>
     </div>
+    <p class="muted" id="shape-note" hidden></p>
+    <div id="user-fields">
     <label for="user_count">Number of users (peak concurrency)</label>
     <input id="user_count" name="user_count" type="number" min="1" step="1" inputmode="numeric">
     <label for="spawn_rate">Ramp up (users started/second)</label>
     <input id="spawn_rate" name="spawn_rate" type="number" min="0" step="any" inputmode="decimal">
+    </div>
     <label for="host">Host</label>
     <input id="host" name="host" type="text" placeholder="https://example.com" spellcheck="false">
     <fieldset class="group">
@@ -783,7 +786,7 @@ table.picker td { padding: 7px 10px; }
     fail.textContent = fmtPercent(s?.fail_ratio);
     fail.classList.toggle("bad", (s?.fail_ratio ?? 0) > 0);
     const running = RUNNING.has(ui.state);
-    $("#edit-button").hidden = !running;
+    $("#edit-button").hidden = !running || TA.is_shape === true;
     $("#stop-button").hidden = !running;
     // "New test" when stopped; also when ready and the start form was closed (to look at tabs first).
     $("#new-test-button").hidden = !(ui.state === "stopped" || (ui.state === "ready" && $("#start-modal").hidden));
@@ -1247,6 +1250,12 @@ table.picker td { padding: 7px 10px; }
     $("#host").value = TA.host ?? "";
     $("#run_time").value = TA.run_time ?? "";
     $("#start-subtitle").textContent = [TA.locustfile, TA.version && `SwiftLocust ${TA.version}`].filter(Boolean).join(" · ");
+    if (TA.is_shape) {
+      // A load shape sets the users and the rate every second (Locust hides them too).
+      $("#user-fields").hidden = true;
+      $("#shape-note").hidden = false;
+      $("#shape-note").textContent = `The load shape ${TA.shape_name || ""} sets the users and the ramp every second.`;
+    }
     const classes = Array.isArray(TA.user_classes) ? TA.user_classes : [];
     if (TA.show_userclass_picker === false || !classes.length) return;
     $("#class-picker").hidden = false;

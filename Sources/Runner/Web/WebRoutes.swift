@@ -57,6 +57,7 @@ struct WebRoutes: Sendable {
 
     func templateArgs(_ status: RunStatus) -> JSONValue {
         let settings = environment.settings
+        let shapeName = (environment.controller as? ShapedRunController)?.shape.name
         return .object([
             "host": JSONValue(status.host),
             "state": .string(status.state.locustName),
@@ -76,6 +77,8 @@ struct WebRoutes: Sendable {
             "version": .string(LocustABI.productVersion),
             "locustfile": .string(environment.locustfile),
             "show_userclass_picker": .bool(true),
+            "is_shape": .bool(shapeName != nil),
+            "shape_name": JSONValue(shapeName),
         ])
     }
 

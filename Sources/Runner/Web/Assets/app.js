@@ -145,7 +145,7 @@
     fail.textContent = fmtPercent(s?.fail_ratio);
     fail.classList.toggle("bad", (s?.fail_ratio ?? 0) > 0);
     const running = RUNNING.has(ui.state);
-    $("#edit-button").hidden = !running;
+    $("#edit-button").hidden = !running || TA.is_shape === true;
     $("#stop-button").hidden = !running;
     // "New test" when stopped; also when ready and the start form was closed (to look at tabs first).
     $("#new-test-button").hidden = !(ui.state === "stopped" || (ui.state === "ready" && $("#start-modal").hidden));
@@ -609,6 +609,12 @@
     $("#host").value = TA.host ?? "";
     $("#run_time").value = TA.run_time ?? "";
     $("#start-subtitle").textContent = [TA.locustfile, TA.version && `SwiftLocust ${TA.version}`].filter(Boolean).join(" · ");
+    if (TA.is_shape) {
+      // A load shape sets the users and the rate every second (Locust hides them too).
+      $("#user-fields").hidden = true;
+      $("#shape-note").hidden = false;
+      $("#shape-note").textContent = `The load shape ${TA.shape_name || ""} sets the users and the ramp every second.`;
+    }
     const classes = Array.isArray(TA.user_classes) ? TA.user_classes : [];
     if (TA.show_userclass_picker === false || !classes.length) return;
     $("#class-picker").hidden = false;
