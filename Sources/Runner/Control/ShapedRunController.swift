@@ -37,8 +37,8 @@ actor ShapedRunController: RunController {
         }
         driver?.cancel()
         let start = clock.now
-        try await inner.start(Self.request(first, host: request.host, runTime: request.runTime))
         logger.info("Running the load shape \(shape.name): it sets users and rate every second; -u and -r are not used")
+        try await inner.start(Self.request(first, host: request.host, runTime: request.runTime))
         let test = inner.status().testIndex
         driver = Task { [inner, shape, clock, logger] in
             await Self.drive(shape, from: first, inner: inner, test: test, clock: clock, start: start, host: request.host, logger: logger)
