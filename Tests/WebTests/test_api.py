@@ -710,3 +710,20 @@ def test_a_load_shape_drives_the_start_button(launcher, nginx):
     assert edit.status_code == 400 and "drives this test" in edit.json().get("message", ""), edit.text
     locust.wait_state("stopped", timeout=8)
     assert "The load shape pulse ended, stopping test" in locust.log_tail(60)
+
+
+def test_custom_parameters_from_the_form_reach_the_users(launcher, nginx):
+    """The plugin's options are the page's `extra_options` (Locust's "Custom parameters"); a /swarm
+    with them sets the users' values (by Locust's dest names), over the command line's."""
+    locust = launcher.start("OptionsUser", "--host", nginx.url, "--pages", "2", "--api-key", "hidden")
+    options = template_args(locust.get("/").text)["extra_options"]
+    assert options["tenant"] == {"default_value": "acme", "choices": ["acme", "globex"], "help_text": "Which tenant the users log in to",
+                                 "is_secret": False, "kind": "string"}, options
+    assert options["pages"]["default_value"] == "2" and options["api_key"]["default_value"] is None
+    assert options["api_key"]["is_secret"] is True and options["with_search"]["kind"] == "flag"
+    locust.swarm(user_count="1", spawn_rate="1", tenant="globex", with_search="true")
+    stats = locust.wait_requests("opt-globex-2-true-key")
+    assert [r["name"] for r in stats["stats"] if r["name"] != "Aggregated"] == ["opt-globex-2-true-key"]
+    locust.stop_test()
+    bad = locust.post("/swarm", data={"user_count": "1", "spawn_rate": "1", "pages": "lots"})
+    assert bad.status_code == 400 and bad.json()["message"] == "--pages takes a whole number, got 'lots'", bad.text

@@ -31,9 +31,12 @@ public final class LocustPlugin: Sendable {
     @_spi(Runner) public let hooks: TestHooks
     /// The exported load shapes.
     @_spi(Runner) public let shapes: [LoadShape]
+    /// The scenario's own command-line options.
+    @_spi(Runner) public let options: [ScenarioOption]
 
-    init(userClasses: [UserClass], shapes: [LoadShape], hooks: TestHooks) {
+    init(userClasses: [UserClass], options: [ScenarioOption], shapes: [LoadShape], hooks: TestHooks) {
         self.userClasses = userClasses
+        self.options = options
         self.shapes = shapes
         self.hooks = hooks
     }
@@ -43,24 +46,25 @@ public final class LocustPlugin: Sendable {
     ///
     /// - Parameters:
     ///   - users: The user classes, in the order `--list` and the web UI show them.
+    ///   - options: The scenario's own command-line options (``ScenarioOption``).
     ///   - shapes: Load shapes (``LoadShape``): the only one drives every test, `--shape` picks among several.
     ///   - hooks: What runs once per test, before the first user and after the last (``TestHooks``).
     @_alwaysEmitIntoClient
     public static func export(
-        _ users: any User.Type..., shapes: [LoadShape] = [], hooks: TestHooks = TestHooks()
+        _ users: any User.Type..., options: [ScenarioOption] = [], shapes: [LoadShape] = [], hooks: TestHooks = TestHooks()
     ) -> UnsafeMutableRawPointer {
         let header = UnsafeMutablePointer<UInt>.allocate(capacity: 3)
         header[0] = LocustABI.magic
         header[1] = UInt(LocustABI.compiledVersion)
-        header[2] = UInt(bitPattern: makeRegistration(users, shapes: shapes, hooks: hooks))
+        header[2] = UInt(bitPattern: makeRegistration(users, options: options, shapes: shapes, hooks: hooks))
         return UnsafeMutableRawPointer(header)
     }
 
     /// Retains a plugin value for the runner and returns it as an opaque pointer. Not API: only
-    /// ``export(_:shapes:hooks:)``, inlined into plugins, calls it.
+    /// ``export(_:options:shapes:hooks:)``, inlined into plugins, calls it.
     @usableFromInline
-    static func makeRegistration(_ users: [any User.Type], shapes: [LoadShape], hooks: TestHooks) -> Int {
-        let plugin = LocustPlugin(userClasses: users.map { makeUserClass($0) }, shapes: shapes, hooks: hooks)
+    static func makeRegistration(_ users: [any User.Type], options: [ScenarioOption], shapes: [LoadShape], hooks: TestHooks) -> Int {
+        let plugin = LocustPlugin(userClasses: users.map { makeUserClass($0) }, options: options, shapes: shapes, hooks: hooks)
         return Int(bitPattern: Unmanaged.passRetained(plugin).toOpaque())
     }
 }

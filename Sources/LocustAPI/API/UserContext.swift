@@ -17,6 +17,8 @@ public final class UserContext: Sendable {
     public let userClassName: String
     /// The host that the test targets (`--host` or the class's own).
     public let host: String
+    /// The scenario's own options for this test (``ScenarioOption``).
+    public let options: ScenarioOptions
     let recorder: any RequestRecorder
     let control = UserControl()
     /// `--equal-weights`: every task of weight above 0 is picked as often as the others.
@@ -30,12 +32,13 @@ public final class UserContext: Sendable {
         self.client = client
         self.recorder = recorder
         self.equalTaskWeights = false
+        self.options = .none
     }
 
     /// Creates a context whose tasks all weigh the same when `equalTaskWeights` (`--equal-weights`).
     @_spi(Runner) public init(
         userID: Int, userClassName: String, host: String, client: HTTPClient, recorder: any RequestRecorder,
-        equalTaskWeights: Bool
+        equalTaskWeights: Bool, options: ScenarioOptions = ScenarioOptions(values: [:])
     ) {
         self.userID = userID
         self.userClassName = userClassName
@@ -43,6 +46,7 @@ public final class UserContext: Sendable {
         self.client = client
         self.recorder = recorder
         self.equalTaskWeights = equalTaskWeights
+        self.options = options
     }
 
     /// True once the test asked this user to stop (it finishes its current task, then stops).

@@ -5,7 +5,7 @@ import Foundation
 /// environment, then config files (later files win over earlier ones), then defaults.
 public enum ConfigSources {
     /// How an option takes its value.
-    enum Kind { case flag, value, list }
+    public enum Kind: Sendable { case flag, value, list }
 
     /// The long options that config files and the environment may set (with aliases): every long
     /// option of ``RunOptions`` but ``commandLineOnly`` (a test checks both against the parser).
@@ -34,7 +34,11 @@ public enum ConfigSources {
     }
 
     /// The arguments that config files and the environment contribute, to be placed before `arguments`.
-    public static func arguments(commandLine arguments: [String], environment: [String: String]) throws -> [String] {
+    /// `scenario` adds the plugin's own options (``ScenarioOptionParser``) to the settings they may set.
+    public static func arguments(
+        commandLine arguments: [String], environment: [String: String], scenario: [String: Kind] = [:]
+    ) throws -> [String] {
+        let known = options.merging(scenario) { own, _ in own }
         var files = defaultFiles
         if let explicit = explicitConfig(in: arguments) ?? environment["LOCUST_CONFIG"] {
             guard FileManager.default.fileExists(atPath: explicit) else {
@@ -47,9 +51,9 @@ public enum ConfigSources {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw RunnerError.badInput("cannot read config file '\(file)'")
             }
-            result += try parse(configFile: text, name: file)
+            result += try parse(configFile: text, name: file, known: known)
         }
-        result += try parse(environment: environment)
+        result += try parse(environment: environment, known: known)
         return result
     }
 
@@ -62,7 +66,7 @@ public enum ConfigSources {
     }
 
     /// Parses `key = value` lines (`#` and `;` comments, `[section]` headers ignored).
-    static func parse(configFile text: String, name: String) throws -> [String] {
+    static func parse(configFile text: String, name: String, known: [String: Kind] = options) throws -> [String] {
         var result: [String] = []
         for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
@@ -72,24 +76,24 @@ public enum ConfigSources {
             }
             let key = line[..<separator].trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "_", with: "-")
             let value = line[line.index(after: separator)...].trimmingCharacters(in: .whitespaces)
-            result += try argument(key: key, value: value, origin: "\(name):\(number + 1)")
+            result += try argument(key: key, value: value, origin: "\(name):\(number + 1)", known: known)
         }
         return result
     }
 
     /// Reads `LOCUST_USERS=10`-style variables.
-    static func parse(environment: [String: String]) throws -> [String] {
+    static func parse(environment: [String: String], known: [String: Kind] = options) throws -> [String] {
         var result: [String] = []
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("LOCUST_") {
             let key = name.dropFirst("LOCUST_".count).lowercased().replacingOccurrences(of: "_", with: "-")
-            guard options[key] != nil else { continue }
-            result += try argument(key: key, value: value, origin: name)
+            guard known[key] != nil else { continue }
+            result += try argument(key: key, value: value, origin: name, known: known)
         }
         return result
     }
 
-    static func argument(key: String, value: String, origin: String) throws -> [String] {
-        guard let kind = options[key] else {
+    static func argument(key: String, value: String, origin: String, known: [String: Kind] = options) throws -> [String] {
+        guard let kind = known[key] else {
             throw RunnerError.badInput("\(origin): unknown setting '\(key)'")
         }
         switch kind {

@@ -16,17 +16,42 @@ public enum LocustMain {
             return ScenarioGenerator.main(Array(arguments.dropFirst()))
         }
         let options: RunOptions
+        // The plugin first when the command line (or the environment, or a config file) names it: its
+        // own options are read from the same sources, and listed by --help.
+        let environment = ProcessInfo.processInfo.environment
+        var prescanned: LoadedPlugin?
+        var pluginFailure: String?
+        if let path = LocustfilePrescan.path(arguments: arguments, environment: environment) {
+            do { prescanned = try PluginLoader.load(path: path) } catch { pluginFailure = "\(error)" }
+        }
+        let scenarioOptions = prescanned?.options ?? []
+        var scenarioValues: [String: String] = [:]
         do {
-            let extra = try ConfigSources.arguments(commandLine: arguments, environment: ProcessInfo.processInfo.environment)
-            options = try LocustCommand.parseOptions(extra + arguments)
+            if let prescanned, let clash = ScenarioOptionParser.clash(scenarioOptions) {
+                throw RunnerError.badInput("'\(prescanned.path)': \(clash)")
+            }
+            let kinds = Dictionary(scenarioOptions.map { ($0.name, $0.kind == .flag ? ConfigSources.Kind.flag : .value) }, uniquingKeysWith: { a, _ in a })
+            let extra = try ConfigSources.arguments(commandLine: arguments, environment: environment, scenario: kinds)
+            let (values, rest) = try ScenarioOptionParser.extract(extra + arguments, options: scenarioOptions)
+            scenarioValues = ScenarioOptionParser.defaults(scenarioOptions).merging(values) { _, given in given }
+            options = try LocustCommand.parseOptions(rest)
         } catch let error as RunnerError {
             printError(error.description)
             return usageExitCode
         } catch {
             let code = LocustCommand.exitCode(for: error)
             if code == .success {
-                print(LocustCommand.fullMessage(for: error))
+                var text = LocustCommand.fullMessage(for: error)
+                if let prescanned, text.contains("USAGE:") {
+                    text += ScenarioOptionParser.helpSection(scenarioOptions, plugin: URL(fileURLWithPath: prescanned.path).lastPathComponent)
+                }
+                print(text)
                 return 0
+            }
+            // A plugin that cannot load would name the real problem better than an option it would have had.
+            if let pluginFailure {
+                printError(pluginFailure)
+                return usageExitCode
             }
             printError(LocustCommand.message(for: error))
             return usageExitCode
@@ -36,9 +61,10 @@ public enum LocustMain {
             return 0
         }
         do {
-            let settings = try RunSettings(options: options)
+            var settings = try RunSettings(options: options)
+            settings.scenarioOptions = scenarioValues
             let cluster = try ClusterSettings(options: options)
-            let plugin = try PluginLoader.load(path: settings.locustfile)
+            let plugin = try prescanned.flatMap { $0.path == settings.locustfile ? $0 : nil } ?? PluginLoader.load(path: settings.locustfile)
             let selected = try settings.selectClasses(from: plugin.userClasses)
             if options.list {
                 print(UserClassListing.text(selected))

@@ -28,6 +28,8 @@ public struct RunSettings: Sendable {
     public static let thresholdExitCode: Int32 = 3
     public var logLevel: RunLogger.Level
     public var userClassNames: [String]
+    /// The scenario's own options (``ScenarioOption``), given or default, by name.
+    var scenarioOptions: [String: String] = [:]
     /// `-T/--tags` and `-E/--exclude-tags`.
     var tagFilter: TagFilter
     /// `--equal-weights`: every task runs with weight 1, as Locust's (see ``taskWeight(_:)``).

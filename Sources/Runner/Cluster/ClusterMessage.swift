@@ -138,11 +138,14 @@ public enum ClusterMessage: Sendable, Equatable {
         public var tags: [String]?
         /// The master's `-E/--exclude-tags` (`parsed_options.exclude_tags`; nil: not given).
         public var excludeTags: [String]?
+        /// The rest of `parsed_options`: the scenario's own options from our master; a Locust master's
+        /// whole namespace (a slave takes the names its plugin declares).
+        public var options: [String: MessagePackValue]
 
         /// Creates an order.
         public init(
             timestamp: Double, counts: [String: Int], host: String?, stopTimeout: Double, order: SpawnOrder? = nil,
-            tags: [String]? = nil, excludeTags: [String]? = nil
+            tags: [String]? = nil, excludeTags: [String]? = nil, options: [String: MessagePackValue] = [:]
         ) {
             self.timestamp = timestamp
             self.counts = counts
@@ -151,6 +154,7 @@ public enum ClusterMessage: Sendable, Equatable {
             self.order = order
             self.tags = tags
             self.excludeTags = excludeTags
+            self.options = options
         }
     }
 

@@ -113,11 +113,15 @@ public enum ClusterMessageCodec {
             // Locust's master sends its whole argument namespace; a worker takes `tags` and `exclude_tags`
             // from it whatever their value (None: not given).
             writer.write("parsed_options")
-            writer.writeMapHeader(2)
+            writer.writeMapHeader(2 + spawn.options.count)
             writer.write("tags")
             writeStrings(spawn.tags, into: &writer)
             writer.write("exclude_tags")
             writeStrings(spawn.excludeTags, into: &writer)
+            for (name, value) in spawn.options.sorted(by: { $0.key < $1.key }) {
+                writer.write(name)
+                writer.write(value)
+            }
             if let order = spawn.order {
                 writer.write(extensionKey)
                 writer.writeMapHeader(3)
@@ -299,7 +303,8 @@ public enum ClusterMessageCodec {
             return .spawn(.init(
                 timestamp: timestamp, counts: try counts(data["user_classes_count"] ?? [:]), host: data["host"]?.stringValue,
                 stopTimeout: data["stop_timeout"]?.doubleValue ?? 0, order: order,
-                tags: try strings(options?["tags"], name: "tags"), excludeTags: try strings(options?["exclude_tags"], name: "exclude_tags")))
+                tags: try strings(options?["tags"], name: "tags"), excludeTags: try strings(options?["exclude_tags"], name: "exclude_tags"),
+                options: otherOptions(options)))
         case ("stop", .toWorker):
             return .stop
         case ("reconnect", .toWorker):
@@ -321,6 +326,16 @@ public enum ClusterMessageCodec {
         default:
             return .other(type: type)
         }
+    }
+
+    /// `parsed_options` but its tags: string keys only (the first of a repeated key).
+    private static func otherOptions(_ value: MessagePackValue?) -> [String: MessagePackValue] {
+        var result: [String: MessagePackValue] = [:]
+        for pair in value?.mapValue ?? [] {
+            guard let key = pair.key.stringValue, key != "tags", key != "exclude_tags", result[key] == nil else { continue }
+            result[key] = pair.value
+        }
+        return result
     }
 
     /// A list of strings in `parsed_options`, or nil for None or a missing key.

@@ -1,6 +1,7 @@
 import Foundation
 @_spi(Runner) import LocustAPI
 import LocustStats
+import MessagePack
 import Synchronization
 
 /// The master's side of the coordinator: a ``MasterStateMachine`` behind a lock, fed by the ROUTER
@@ -85,6 +86,10 @@ public final class MasterCoordinator: ClusterCoordinating {
 
     /// Starts (or changes) the test: `users` in total at `rate` users per second, on `host` when
     /// given, of the classes `classNames` (all when nil).
+    public func setScenarioOptions(_ options: [String: MessagePackValue]) {
+        handle(.scenarioOptions(options))
+    }
+
     public func start(users: Int, rate: Double, host: String? = nil, classNames: [String]? = nil) {
         handle(.start(users: users, rate: rate, host: host, classNames: classNames))
     }

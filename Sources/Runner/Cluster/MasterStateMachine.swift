@@ -1,4 +1,5 @@
 import LocustStats
+import MessagePack
 
 /// The master's side of the coordinator as a value, without sockets or clocks (in the style of
 /// SwiftNIO's `*StateMachine` types): ``handle(_:now:wallTime:)`` takes one input (a message from a
@@ -54,6 +55,8 @@ struct MasterStateMachine {
         case tick
         /// The controller starts or edits the test.
         case start(users: Int, rate: Double, host: String?, classNames: [String]?)
+        /// The scenario's option values for the next orders (typed, as they go in `parsed_options`).
+        case scenarioOptions([String: MessagePackValue])
         /// The controller stops the test.
         case stop(stopTimeout: Double)
         /// The stop's time ran out: whoever has not answered is given up on.
@@ -132,6 +135,8 @@ struct MasterStateMachine {
     let configuration: Configuration
     private(set) var workers: [String: Worker] = [:]
     private(set) var runState = RunState.ready
+    /// The scenario's option values sent in every order's `parsed_options`.
+    private var scenarioOptions: [String: MessagePackValue] = [:]
     private(set) var targetUsers = 0
     private(set) var rate = 1.0
     private(set) var host: String?
@@ -222,6 +227,8 @@ struct MasterStateMachine {
             runState = .spawning
             rebalance(now: now, wallTime: wallTime, into: &out)
             checkSpawningComplete(into: &out)
+        case .scenarioOptions(let options):
+            scenarioOptions = options
         case .stop:
             runState = .stopping
             pythonRamp = nil
@@ -590,7 +597,7 @@ struct MasterStateMachine {
         out.append(.send(.spawn(.init(
             timestamp: lastSpawnTimestamp, counts: counts, host: host, stopTimeout: configuration.stopTimeout,
             order: .init(test: currentTest, rate: max(rate * fraction, 0.001), equalTaskWeights: configuration.equalTaskWeights),
-            tags: configuration.tags, excludeTags: configuration.excludeTags)),
+            tags: configuration.tags, excludeTags: configuration.excludeTags, options: scenarioOptions)),
             to: worker.identity))
     }
 

@@ -30,8 +30,9 @@ public final class SlaveRunner: Sendable {
         var testStarted = false
         /// The current test's test_start hook threw: its orders are not run.
         var startHookFailed = false
-        /// The current test's host, for test_stop.
+        /// The current test's host and scenario options, for test_stop.
         var testHost: String?
+        var testOptions = ScenarioOptions(values: [:])
     }
 
     /// One entry of the outbox.
@@ -188,7 +189,17 @@ public final class SlaveRunner: Sendable {
                 if isNewTest {
                     // Locust's workers clear their statistics when a new test starts, then fire test_start.
                     _ = stats.snapshotAndReset()
-                    let failure = await hooks.testStart(host: spawn.host)
+                    // The master's values of the scenario's options win over this slave's own.
+                    let given = ScenarioOptionWire.decode(spawn.options, options: plugin.options)
+                    var values = settings.scenarioOptions
+                    switch ScenarioOptionParser.checked(given, options: plugin.options) {
+                    case .success(let checked): values.merge(checked) { _, master in master }
+                    case .failure(let error): logger.warning("The master's scenario options are refused (\(error)): using this slave's own")
+                    }
+                    let options = ScenarioOptions(values: values)
+                    await spawner.setScenarioOptions(options)
+                    state.withLock { $0.testOptions = options }
+                    let failure = await hooks.testStart(host: spawn.host, options: options)
                     state.withLock { state in
                         state.testStarted = true
                         state.testHost = spawn.host
@@ -267,14 +278,14 @@ public final class SlaveRunner: Sendable {
 
     /// test_stop, once, if the current test's test_start ran.
     private func endTest() async {
-        let (due, host) = state.withLock { state -> (Bool, String?) in
+        let (due, host, options) = state.withLock { state -> (Bool, String?, ScenarioOptions) in
             defer {
                 state.testStarted = false
                 state.startHookFailed = false
             }
-            return (state.testStarted, state.testHost)
+            return (state.testStarted, state.testHost, state.testOptions)
         }
-        if due { _ = await hooks.testStop(host: host) }
+        if due { _ = await hooks.testStop(host: host, options: options) }
     }
 
     /// A user class edited in a Locust master's web UI: its host applies to the users started from now

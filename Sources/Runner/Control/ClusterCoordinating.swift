@@ -1,3 +1,5 @@
+import MessagePack
+
 /// What a master controller needs of its coordinator; ``MasterCoordinator`` is the real one, tests use
 /// a fake.
 public protocol ClusterCoordinating: Sendable {
@@ -11,6 +13,8 @@ public protocol ClusterCoordinating: Sendable {
     var assignedCounts: [String: Int] { get }
     /// Orders `users` in all at `rate` per second, on `host` when given, of `classNames`.
     func start(users: Int, rate: Double, host: String?, classNames: [String]?)
+    /// Sends these scenario option values (typed for `parsed_options`) in the orders from now on.
+    func setScenarioOptions(_ options: [String: MessagePackValue])
     /// Stops every slave's users; returns once all answered (or their time ran out).
     func stop(stopTimeout: Double) async
     /// Calls `handler` with every event from now on.

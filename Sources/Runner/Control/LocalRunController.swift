@@ -34,6 +34,10 @@ public actor LocalRunController: RunController {
     private let scheduler: any RunScheduler
     private let logger: RunLogger
     private var hooks: TestHookRunner
+    /// The scenario's own options, their values from the command line, and the current test's.
+    private var optionSpecs: [ScenarioOption] = []
+    private var baseOptions: [String: String] = [:]
+    private var testOptions = ScenarioOptions(values: [:])
     private let stopTimeout: Double
     private let resetStatsWhenSpawned: Bool
     private var gate = StartGate()
@@ -65,6 +69,22 @@ public actor LocalRunController: RunController {
         }
     }
 
+    /// The plugin's own options and the values the command line gave them (a form may change them).
+    func useScenarioOptions(_ specs: [ScenarioOption], values: [String: String]) {
+        optionSpecs = specs
+        baseOptions = values
+        testOptions = ScenarioOptions(values: values)
+    }
+
+    /// A new test's option values: the command line's, with the request's over them, checked.
+    private func options(for request: StartRequest) throws(StartRefusal) -> ScenarioOptions {
+        let merged = baseOptions.merging(request.scenarioOptions ?? [:]) { _, given in given }
+        switch ScenarioOptionParser.checked(merged, options: optionSpecs) {
+        case .success(let values): return ScenarioOptions(values: values)
+        case .failure(let error): throw StartRefusal(error.description)
+        }
+    }
+
     /// Runs `hooks` once per test from now on (the plugin's test_start and test_stop).
     func useHooks(_ hooks: TestHookRunner) {
         self.hooks = hooks
@@ -83,11 +103,16 @@ public actor LocalRunController: RunController {
             throw StartRefusal("The test is stopping: wait until it has stopped, then start a new one")
         }
         let newTest = !current.state.isActive
+        let options = newTest ? try self.options(for: request) : testOptions
         let generation = gate.next()
         let test = published.begin(plan, rate: request.spawnRate, newTest: newTest, stats: stats)
         published.setState(.spawning)
+        if newTest {
+            testOptions = options
+            await spawner.setScenarioOptions(options)
+        }
         // test_start before the first user; a stop meanwhile wins (the gate moved on).
-        if newTest, let failure = await hooks.testStart(host: plan.host) {
+        if newTest, let failure = await hooks.testStart(host: plan.host, options: options) {
             if gate.isCurrent(generation) { await stop(reason: .hookFailed(failure)) }
             return
         }
@@ -126,7 +151,7 @@ public actor LocalRunController: RunController {
         published.setState(.stopping)
         _ = await spawner.newTicket()
         await spawner.stopAll(timeout: stopTimeout)
-        _ = await hooks.testStop(host: published.current.host)
+        _ = await hooks.testStop(host: published.current.host, options: testOptions)
         published.setState(.stopped)
         events.publish(.testStopped(reason))
         let waiters = stopWaiters

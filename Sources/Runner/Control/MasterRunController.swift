@@ -15,6 +15,10 @@ public actor MasterRunController: RunController {
     private let scheduler: any RunScheduler
     private let logger: RunLogger
     private var hooks: TestHookRunner
+    /// The scenario's own options, their values from the command line, and the current test's.
+    private var optionSpecs: [ScenarioOption] = []
+    private var baseOptions: [String: String] = [:]
+    private var testOptions = ScenarioOptions(values: [:])
     private let stopTimeout: Double
     private let resetStatsWhenSpawned: Bool
     private var runTimer = TestTimer()
@@ -44,6 +48,22 @@ public actor MasterRunController: RunController {
         coordinator.onEvent { [weak self] event in
             guard let self else { return }
             Task { await self.handle(event) }
+        }
+    }
+
+    /// The plugin's own options and the values the command line gave them (a form may change them).
+    func useScenarioOptions(_ specs: [ScenarioOption], values: [String: String]) {
+        optionSpecs = specs
+        baseOptions = values
+        testOptions = ScenarioOptions(values: values)
+    }
+
+    /// A new test's option values: the command line's, with the request's over them, checked.
+    private func options(for request: StartRequest) throws(StartRefusal) -> ScenarioOptions {
+        let merged = baseOptions.merging(request.scenarioOptions ?? [:]) { _, given in given }
+        switch ScenarioOptionParser.checked(merged, options: optionSpecs) {
+        case .success(let values): return ScenarioOptions(values: values)
+        case .failure(let error): throw StartRefusal(error.description)
         }
     }
 
@@ -84,10 +104,15 @@ public actor MasterRunController: RunController {
             throw StartRefusal("You can't start a distributed test before at least one slave has connected")
         }
         let newTest = !current.state.isActive
+        let options = newTest ? try self.options(for: request) : testOptions
         let test = published.begin(plan, rate: request.spawnRate, newTest: newTest, stats: stats)
         published.setState(.spawning)
+        if newTest {
+            testOptions = options
+            coordinator.setScenarioOptions(ScenarioOptionWire.encode(options.values, options: optionSpecs))
+        }
         // test_start on the master before any order; a stop meanwhile wins.
-        if newTest, let failure = await hooks.testStart(host: plan.host) {
+        if newTest, let failure = await hooks.testStart(host: plan.host, options: options) {
             if published.isRunning(test: test), published.current.state == .spawning { await stop(reason: .hookFailed(failure)) }
             return
         }
@@ -115,7 +140,7 @@ public actor MasterRunController: RunController {
         let task = Task { await coordinator.stop(stopTimeout: stopTimeout) }
         stopping = task
         await task.value
-        _ = await hooks.testStop(host: published.current.host)
+        _ = await hooks.testStop(host: published.current.host, options: testOptions)
         stopping = nil
         published.setState(.stopped)
         events.publish(.testStopped(reason))

@@ -10,14 +10,21 @@ public struct StartRequest: Sendable, Equatable {
     public var userClasses: [String]?
     /// Stop after this long; nil runs until stopped. A new value replaces the running timer.
     public var runTime: Duration?
+    /// Values of the scenario's own options (the web form's "Custom parameters"), over the command
+    /// line's; nil keeps them. Applied when a test starts, not by an edit.
+    public var scenarioOptions: [String: String]?
 
     /// Creates a request.
-    public init(users: Int, spawnRate: Double, host: String? = nil, userClasses: [String]? = nil, runTime: Duration? = nil) {
+    public init(
+        users: Int, spawnRate: Double, host: String? = nil, userClasses: [String]? = nil, runTime: Duration? = nil,
+        scenarioOptions: [String: String]? = nil
+    ) {
         self.users = users
         self.spawnRate = spawnRate
         self.host = host
         self.userClasses = userClasses
         self.runTime = runTime
+        self.scenarioOptions = scenarioOptions
     }
 }
 

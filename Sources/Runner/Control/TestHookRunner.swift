@@ -25,10 +25,10 @@ final class TestHookRunner: Sendable {
     }
 
     /// Runs `onTestStart`; returns its failure's message, or nil.
-    func testStart(host: String?) async -> String? {
+    func testStart(host: String?, options: ScenarioOptions = ScenarioOptions(values: [:])) async -> String? {
         guard !hooks.isEmpty else { return nil }
         do {
-            try await hooks.testStart(TestEnvironment(role: role, host: host))
+            try await hooks.testStart(TestEnvironment(role: role, host: host, options: options))
             return nil
         } catch {
             return failed("test_start", error)
@@ -36,10 +36,10 @@ final class TestHookRunner: Sendable {
     }
 
     /// Runs `onTestStop`; returns its failure's message, or nil.
-    func testStop(host: String?) async -> String? {
+    func testStop(host: String?, options: ScenarioOptions = ScenarioOptions(values: [:])) async -> String? {
         guard !hooks.isEmpty else { return nil }
         do {
-            try await hooks.testStop(TestEnvironment(role: role, host: host))
+            try await hooks.testStop(TestEnvironment(role: role, host: host, options: options))
             return nil
         } catch {
             return failed("test_stop", error)

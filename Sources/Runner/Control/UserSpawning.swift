@@ -1,3 +1,5 @@
+@_spi(Runner) import LocustAPI
+
 /// What a standalone controller (and a slave) needs of the users of this process; ``UserSpawner`` is the
 /// real one, tests use a fake.
 public protocol UserSpawning: Sendable {
@@ -7,6 +9,8 @@ public protocol UserSpawning: Sendable {
     func newTicket() async -> Int
     /// Uses `host` for the users started from now on (nil keeps the current one).
     func setHost(_ host: String?) async
+    /// Gives the users started from now on these scenario option values.
+    func setScenarioOptions(_ options: ScenarioOptions) async
     /// Moves toward `target` users per class at `rate` per second; false when superseded.
     func spawn(target: [Int], rate: Double, ticket: Int) async -> Bool
     /// Stops every user, giving each `timeout` seconds to finish its task.

@@ -29,6 +29,7 @@ public actor UserSpawner: UserSpawning {
     /// The classes as `-T`/`-E` leave them (nil: no task left, not spawned), in `classes`' order.
     private var runnable: [UserClass?]
     private var tagFilter = TagFilter()
+    private var scenarioOptions = ScenarioOptions(values: [:])
     private var nextUserID = 0
     private var generation = 0
     private let alive = UserCounter()
@@ -104,6 +105,11 @@ public actor UserSpawner: UserSpawning {
         classHosts[name] = host
     }
 
+    /// Gives the users started from now on these option values (the test's, or a master's).
+    public func setScenarioOptions(_ options: ScenarioOptions) {
+        scenarioOptions = options
+    }
+
     /// Uses `host` for the users started from now on (a master's `--host`).
     public func setHost(_ host: String?) {
         if let host { self.host = host }
@@ -165,7 +171,7 @@ public actor UserSpawner: UserSpawning {
         let client = HTTPClient(baseURL: base, options: httpOverride.applied(to: userClass.httpOptions), thread: thread, recorder: recorder)
         let context = UserContext(
             userID: id, userClassName: userClass.name, host: base, client: client, recorder: recorder,
-            equalTaskWeights: equalTaskWeights)
+            equalTaskWeights: equalTaskWeights, options: scenarioOptions)
         alive.increment()
         let alive = self.alive
         let task = Task(executorPreference: thread) {

@@ -48,6 +48,7 @@ struct TestLauncher {
                 classes: infos, coordinator: coordinator, stats: stats, host: settings.host, stopTimeout: settings.stopTimeout,
                 resetStatsWhenSpawned: settings.resetStats, logger: runners)
             await controller.useHooks(TestHookRunner(hooks: plugin.hooks, role: .master, stats: stats, logger: runners))
+            await controller.useScenarioOptions(plugin.options, values: settings.scenarioOptions)
             await controller.attach()
             let driven = shaped(controller, by: shape)
             let expect = (
@@ -77,6 +78,7 @@ struct TestLauncher {
                 classes: infos, spawner: spawner, stats: stats, host: settings.host, stopTimeout: settings.stopTimeout,
                 resetStatsWhenSpawned: settings.resetStats, logger: runners)
             await controller.useHooks(TestHookRunner(hooks: plugin.hooks, role: .standalone, stats: stats, logger: runners))
+            await controller.useScenarioOptions(plugin.options, values: settings.scenarioOptions)
             await controller.attach()
             let driven = shaped(controller, by: shape)
             let monitor = EngineLagMonitor(logger: runners)

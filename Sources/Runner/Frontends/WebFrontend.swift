@@ -49,7 +49,7 @@ struct WebFrontend {
         let environment = WebEnvironment(
             controller: controller, reporter: reporter, charts: charts, logger: logger.named("locust.web"), slaveLogs: slaveLogs,
             classes: classes,
-            locustfile: locustfile, settings: settings, web: web, report: report)
+            locustfile: locustfile, settings: settings, web: web, report: report, scenarioOptions: plugin.options)
         let routes = WebRoutes(environment: environment)
         let router = Router(context: BasicRequestContext.self)
         if let auth = web.auth { router.add(middleware: BasicAuthMiddleware(user: auth.user, password: auth.password)) }

@@ -49,6 +49,8 @@ public struct LoadedPlugin: Sendable {
     let hooks: TestHooks
     /// The plugin's load shapes.
     let shapes: [LoadShape]
+    /// The scenario's own command-line options.
+    let options: [ScenarioOption]
     /// A fingerprint of the plugin: FNV-1a of the file's bytes (slaves compare it with the master's).
     public let fingerprint: String
 }
@@ -99,7 +101,7 @@ public enum PluginLoader {
                 throw PluginError.badUserClass(path: path, name: userClass.name, problem: problem)
             }
         }
-        return LoadedPlugin(path: path, userClasses: plugin.userClasses, hooks: plugin.hooks, shapes: plugin.shapes, fingerprint: fingerprint(of: path))
+        return LoadedPlugin(path: path, userClasses: plugin.userClasses, hooks: plugin.hooks, shapes: plugin.shapes, options: plugin.options, fingerprint: fingerprint(of: path))
     }
 
     static func shorten(_ reason: String, path: String) -> String {

@@ -1,3 +1,5 @@
+@_spi(Runner) import LocustAPI
+
 /// `POST /swarm`'s form, parsed and checked with Locust's messages.
 struct SwarmForm: Equatable {
     var request: StartRequest
@@ -15,7 +17,8 @@ struct SwarmForm: Equatable {
     }
 
     /// Checks the fields; the error is the message Locust answers with.
-    static func parse(_ body: String) throws(StartRefusal) -> SwarmForm {
+    /// Fields named as a scenario option (its name, or Locust's dest with underscores) set it.
+    static func parse(_ body: String, options: [ScenarioOption] = []) throws(StartRefusal) -> SwarmForm {
         let fields = fields(body)
         func value(_ key: String) -> String? {
             fields.last(where: { $0.key == key })?.value.trimmingCharacters(in: .whitespaces)
@@ -40,10 +43,14 @@ struct SwarmForm: Equatable {
         }
         let classes = fields.filter { $0.key == "user_classes" }.map(\.value)
         let host = value("host").flatMap { $0.isEmpty ? nil : $0 }
+        var custom: [String: String] = [:]
+        for option in options {
+            if let given = value(option.name.replacingOccurrences(of: "-", with: "_")) ?? value(option.name) { custom[option.name] = given }
+        }
         return SwarmForm(
             request: StartRequest(
                 users: users, spawnRate: rate, host: host, userClasses: classes.isEmpty ? nil : classes,
-                runTime: runTime.map { Duration.seconds(saturating: $0) }),
+                runTime: runTime.map { Duration.seconds(saturating: $0) }, scenarioOptions: custom.isEmpty ? nil : custom),
             runTimeSeconds: runTime)
     }
 }

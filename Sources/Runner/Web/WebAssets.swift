@@ -170,6 +170,10 @@ enum WebAssets {
       <label for="run_time">Run time (e.g. 20s, 3m, 2h)</label>
       <input id="run_time" name="run_time" type="text" placeholder="until stopped" spellcheck="false">
     </fieldset>
+    <fieldset class="group" id="custom-options" hidden>
+      <legend>Custom parameters</legend>
+      <div id="custom-options-body"></div>
+    </fieldset>
     <fieldset class="group" id="class-picker" hidden>
       <legend>User classes</legend>
       <table class="data picker">
@@ -1256,6 +1260,7 @@ table.picker td { padding: 7px 10px; }
       $("#shape-note").hidden = false;
       $("#shape-note").textContent = `The load shape ${TA.shape_name || ""} sets the users and the ramp every second.`;
     }
+    buildCustomOptions();
     const classes = Array.isArray(TA.user_classes) ? TA.user_classes : [];
     if (TA.show_userclass_picker === false || !classes.length) return;
     $("#class-picker").hidden = false;
@@ -1272,6 +1277,26 @@ table.picker td { padding: 7px 10px; }
     $("#user_classes_all").addEventListener("change", (ev) => {
       for (const box of $$("input[name=user_classes]")) box.checked = ev.target.checked;
     });
+  }
+
+  // The scenario's own options (Locust's "Custom parameters"): a field each, named by its dest.
+  function buildCustomOptions() {
+    const options = TA.extra_options && typeof TA.extra_options === "object" ? Object.entries(TA.extra_options) : [];
+    if (!options.length) return;
+    $("#custom-options").hidden = false;
+    $("#custom-options-body").replaceChildren(...options.flatMap(([name, o]) => {
+      const id = `opt-${name}`;
+      let input;
+      if (Array.isArray(o.choices) && o.choices.length) {
+        input = h("select", { id, name, class: "custom-option" }, ...o.choices.map((c) => h("option", { value: c, text: c, selected: c === o.default_value })));
+      } else if (o.kind === "flag") {
+        input = h("input", { id, name, type: "checkbox", class: "custom-option", checked: o.default_value === true || o.default_value === "true" });
+      } else {
+        input = h("input", { id, name, class: "custom-option", type: o.is_secret ? "password" : o.kind === "int" || o.kind === "double" ? "number" : "text",
+          step: o.kind === "double" ? "any" : undefined, value: o.is_secret ? "" : o.default_value ?? "", spellcheck: "false" });
+      }
+      return [h("label", { for: id, text: o.help_text ? `${name} (${o.help_text})` : name }), input];
+    }));
   }
 
   function syncAllBox() {
@@ -1292,6 +1317,10 @@ table.picker td { padding: 7px 10px; }
     const runTime = $("#run_time").value.trim();
     if (runTime) fields.push(["run_time", runTime]);
     for (const name of chosen) fields.push(["user_classes", name]);
+    for (const input of $$(".custom-option")) {
+      if (input.type === "checkbox") fields.push([input.name, input.checked ? "true" : "false"]);
+      else if (!(input.type === "password" && input.value === "")) fields.push([input.name, input.value]);
+    }
     await withBusy($("#start-button"), "Starting…", async () => {
       const r = await post("/swarm", fields);
       if (r.json?.success) {

@@ -16,6 +16,8 @@ struct WebEnvironment: Sendable {
     let settings: RunSettings
     let web: WebSettings
     let report: ReportSource
+    /// The scenario's own options, for the form's "Custom parameters".
+    var scenarioOptions: [ScenarioOption] = []
     /// `GET /stats/requests` kept for a second, as Locust memoizes it (for 2 s): a thousand pollers
     /// then cost one snapshot a second. Cleared on every controller event, so a stop shows at once.
     let statsCache = ResponseCache(lifetime: .seconds(1))

@@ -77,6 +77,13 @@ struct WebRoutes: Sendable {
             "version": .string(LocustABI.productVersion),
             "locustfile": .string(environment.locustfile),
             "show_userclass_picker": .bool(true),
+            "extra_options": .object(Dictionary(environment.scenarioOptions.map { option in
+                (option.name.replacingOccurrences(of: "-", with: "_"), JSONValue.object([
+                    "default_value": option.isSecret ? .null : (option.kind == .flag ? .bool(settings.scenarioOptions[option.name] == "true") : JSONValue(settings.scenarioOptions[option.name])),
+                    "choices": option.choices.map { .array($0.map { .string($0) }) } ?? .null,
+                    "help_text": .string(option.help), "is_secret": .bool(option.isSecret), "kind": .string(option.kind.rawValue),
+                ]))
+            }, uniquingKeysWith: { first, _ in first })),
             "is_shape": .bool(shapeName != nil),
             "shape_name": JSONValue(shapeName),
         ])
@@ -98,7 +105,7 @@ struct WebRoutes: Sendable {
         let host = environment.controller.status().host
         let form: SwarmForm
         do {
-            form = try SwarmForm.parse(String(buffer: body))
+            form = try SwarmForm.parse(String(buffer: body), options: environment.scenarioOptions)
         } catch {
             environment.logger.error(error.message)
             return swarmAnswer(success: false, message: error.message, host: host)

@@ -1,3 +1,4 @@
+@_spi(Runner) import LocustAPI
 import LocustStats
 import Synchronization
 @testable import LocustRunner
@@ -18,6 +19,7 @@ final class FakeSpawner: UserSpawning {
         var spawnWaiters: [CheckedContinuation<Spawn, Never>] = []
         var stops: [Double] = []
         var hosts: [String?] = []
+        var options: [ScenarioOptions] = []
         var idle: (@Sendable () -> Void)?
         var counts: [String: Int] = [:]
         var holding = false
@@ -36,6 +38,8 @@ final class FakeSpawner: UserSpawning {
 
     func newTicket() async -> Int { state.withLock { $0.ticket += 1; return $0.ticket } }
     func setHost(_ host: String?) async { state.withLock { $0.hosts.append(host) } }
+    func setScenarioOptions(_ options: ScenarioOptions) async { state.withLock { $0.options.append(options) } }
+    var options: [ScenarioOptions] { state.withLock { $0.options } }
 
     func spawn(target: [Int], rate: Double, ticket: Int) async -> Bool {
         await withCheckedContinuation { continuation in

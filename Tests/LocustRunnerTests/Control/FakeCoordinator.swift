@@ -1,3 +1,4 @@
+import MessagePack
 import Synchronization
 @testable import LocustRunner
 
@@ -15,6 +16,7 @@ final class FakeCoordinator: ClusterCoordinating {
         var users = 0
         var starts: [Start] = []
         var stops: [Double] = []
+        var scenarioOptions: [[String: MessagePackValue]] = []
         var handler: (@Sendable (MasterCoordinator.Event) -> Void)?
     }
 
@@ -33,6 +35,10 @@ final class FakeCoordinator: ClusterCoordinating {
 
     func start(users: Int, rate: Double, host: String?, classNames: [String]?) {
         state.withLock { $0.starts.append(Start(users: users, rate: rate, host: host, classNames: classNames)) }
+    }
+
+    func setScenarioOptions(_ options: [String: MessagePackValue]) {
+        state.withLock { $0.scenarioOptions.append(options) }
     }
 
     func stop(stopTimeout: Double) async {

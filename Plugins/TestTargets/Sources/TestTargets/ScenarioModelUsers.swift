@@ -48,3 +48,20 @@ final class FillerUser: User {
     init(context: UserContext) { self.context = context }
     func onStart() async throws { await client.get("/", name: "filler-start", query: ["t": "filler-start"]) }
 }
+
+/// Says its scenario options once, in the request's name (`opt-TENANT-PAGES-SEARCH-KEY?`), then idles.
+final class OptionsUser: User {
+    static let waitTime = WaitTime.constant(1)
+    static let tasks: [UserTask<OptionsUser>] = [UserTask("idle") { _ in }]
+    let context: UserContext
+    init(context: UserContext) { self.context = context }
+
+    func onStart() async throws {
+        let options = context.options
+        let name = [
+            "opt", options.string("tenant") ?? "-", options.int("pages").map(String.init) ?? "-", String(options.bool("with-search")),
+            options.string("api-key") == nil ? "nokey" : "key",
+        ].joined(separator: "-")
+        await client.get("/", name: name, query: ["t": name])
+    }
+}

@@ -615,6 +615,7 @@
       $("#shape-note").hidden = false;
       $("#shape-note").textContent = `The load shape ${TA.shape_name || ""} sets the users and the ramp every second.`;
     }
+    buildCustomOptions();
     const classes = Array.isArray(TA.user_classes) ? TA.user_classes : [];
     if (TA.show_userclass_picker === false || !classes.length) return;
     $("#class-picker").hidden = false;
@@ -631,6 +632,26 @@
     $("#user_classes_all").addEventListener("change", (ev) => {
       for (const box of $$("input[name=user_classes]")) box.checked = ev.target.checked;
     });
+  }
+
+  // The scenario's own options (Locust's "Custom parameters"): a field each, named by its dest.
+  function buildCustomOptions() {
+    const options = TA.extra_options && typeof TA.extra_options === "object" ? Object.entries(TA.extra_options) : [];
+    if (!options.length) return;
+    $("#custom-options").hidden = false;
+    $("#custom-options-body").replaceChildren(...options.flatMap(([name, o]) => {
+      const id = `opt-${name}`;
+      let input;
+      if (Array.isArray(o.choices) && o.choices.length) {
+        input = h("select", { id, name, class: "custom-option" }, ...o.choices.map((c) => h("option", { value: c, text: c, selected: c === o.default_value })));
+      } else if (o.kind === "flag") {
+        input = h("input", { id, name, type: "checkbox", class: "custom-option", checked: o.default_value === true || o.default_value === "true" });
+      } else {
+        input = h("input", { id, name, class: "custom-option", type: o.is_secret ? "password" : o.kind === "int" || o.kind === "double" ? "number" : "text",
+          step: o.kind === "double" ? "any" : undefined, value: o.is_secret ? "" : o.default_value ?? "", spellcheck: "false" });
+      }
+      return [h("label", { for: id, text: o.help_text ? `${name} (${o.help_text})` : name }), input];
+    }));
   }
 
   function syncAllBox() {
@@ -651,6 +672,10 @@
     const runTime = $("#run_time").value.trim();
     if (runTime) fields.push(["run_time", runTime]);
     for (const name of chosen) fields.push(["user_classes", name]);
+    for (const input of $$(".custom-option")) {
+      if (input.type === "checkbox") fields.push([input.name, input.checked ? "true" : "false"]);
+      else if (!(input.type === "password" && input.value === "")) fields.push([input.name, input.value]);
+    }
     await withBusy($("#start-button"), "Starting…", async () => {
       const r = await post("/swarm", fields);
       if (r.json?.success) {
