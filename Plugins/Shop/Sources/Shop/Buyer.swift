@@ -24,7 +24,7 @@ final class Buyer: User {
     }
 
     func addToCart() async throws {
-        let line = CartLine(itemId: Int.random(in: 1...1000), quantity: 1)
+        let line = CartLine(itemId: Int.random(in: 1...max(1, context.options.int("items") ?? 1000)), quantity: 1)
         let response = await client.post("/cart", body: try .json(line)) { response in
             guard response.status == 200 else { return .automatic }
             guard let summary = try? response.json(CartSummary.self) else { return .failure("cart answer is not JSON") }
