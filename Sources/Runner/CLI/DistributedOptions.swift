@@ -46,6 +46,20 @@ public struct DistributedOptions: ParsableArguments, Sendable {
         help: ArgumentHelp("How long that master waits for them before giving up.", valueName: "SPAN"))
     public var expectSlavesMaxWait = "60s"
 
+    /// `--cluster-token`: the shared secret of a master and its slaves.
+    @Option(
+        name: .customLong("cluster-token"),
+        help: ArgumentHelp(
+            "A secret shared by the master and its slaves: only peers with it can join, and the coordinator's traffic is encrypted (CurveZMQ). Locust's own workers cannot join a master with a token.",
+            valueName: "TOKEN"))
+    public var clusterToken: String?
+
+    /// `--cluster-token-file`: the same, read from a file.
+    @Option(
+        name: .customLong("cluster-token-file"),
+        help: ArgumentHelp("Read --cluster-token from this file (its first line), e.g. a Kubernetes secret.", valueName: "PATH"))
+    public var clusterTokenFile: String?
+
     /// `--master-timeout`: how long a slave waits for a silent master, as typed.
     @Option(
         name: .customLong("master-timeout"),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The distributed-mode options, checked.
 public struct ClusterSettings: Sendable {
     /// The role of this process.
@@ -11,6 +13,8 @@ public struct ClusterSettings: Sendable {
     public var expectSlaves: Int
     public var expectSlavesMaxWait: Double
     public var masterTimeout: Double
+    /// `--cluster-token` (or the first line of `--cluster-token-file`); nil: none, Locust's open protocol.
+    var token: String?
 
     /// Checks `options`.
     public init(options: RunOptions) throws {
@@ -40,5 +44,21 @@ public struct ClusterSettings: Sendable {
             throw RunnerError.badInput("invalid --master-timeout '\(options.masterTimeout)'")
         }
         masterTimeout = timeout
+        if options.clusterToken != nil && options.clusterTokenFile != nil {
+            throw RunnerError.badInput("--cluster-token and --cluster-token-file exclude each other")
+        }
+        if let path = options.clusterTokenFile {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw RunnerError.badInput("cannot read --cluster-token-file '\(path)'")
+            }
+            token = text.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            guard token?.isEmpty == false else { throw RunnerError.badInput("--cluster-token-file '\(path)' is empty") }
+        } else if let given = options.clusterToken {
+            guard !given.isEmpty else { throw RunnerError.badInput("--cluster-token is empty") }
+            token = given
+        }
+        if let token, ZMQCurve(token: token) == nil {
+            throw RunnerError.badInput("--cluster-token needs libzmq with CURVE (libsodium): this one has none")
+        }
     }
 }

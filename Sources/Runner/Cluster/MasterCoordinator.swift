@@ -26,6 +26,9 @@ public final class MasterCoordinator: ClusterCoordinating {
     private let eventHandler = Mutex<(@Sendable (Event) -> Void)?>(nil)
     private let stopSignal = Mutex<StopSignal?>(nil)
     private let goneSignal = StopSignal()
+    private let handshakeLog = Mutex<(last: ContinuousClock.Instant?, suppressed: Int)>((nil, 0))
+    private let hasTokenFlag = Atomic<Bool>(false)
+    private var hasToken: Bool { hasTokenFlag.load(ordering: .relaxed) }
 
     /// Creates a coordinator for `classes` (the plugin's, in order) of a plugin with `fingerprint`;
     /// its slaves' users pick their tasks with equal weights when `equalTaskWeights` (`--equal-weights`)
@@ -43,17 +46,20 @@ public final class MasterCoordinator: ClusterCoordinating {
     }
 
     /// Binds the coordinator's ROUTER socket on `host:port` (0: a random port); returns the port.
-    public func listen(host: String, port: Int) throws -> Int {
-        let router = try ZMQRouter(host: host, port: port, options: Self.socketOptions) { [weak self] event in
+    public func listen(host: String, port: Int, token: String? = nil) throws -> Int {
+        hasTokenFlag.store(token != nil, ordering: .relaxed)
+        let router = try ZMQRouter(host: host, port: port, options: Self.socketOptions(token: token)) { [weak self] event in
             self?.socketEvent(event)
         }
         self.router.withLock { $0 = router }
         return router.port
     }
 
-    static var socketOptions: ZMQSocketOptions {
+    /// The coordinator's socket options, with CURVE keys derived from `token` when there is one.
+    static func socketOptions(token: String?) -> ZMQSocketOptions {
         var options = ZMQSocketOptions()
         options.maxMessageSize = ClusterProtocol.maxMessageSize
+        options.curve = token.flatMap { ZMQCurve(token: $0) }
         return options
     }
 
@@ -135,6 +141,23 @@ public final class MasterCoordinator: ClusterCoordinating {
         switch event {
         case .connected(let peer):
             logger.debug("Coordinator connection from \(peer)")
+        case .handshakeFailed(let what):
+            // One line per 10 s at most: a peer retrying (or a scanner) must not flood the log.
+            let now = ContinuousClock.now
+            let suppressed = handshakeLog.withLock { state -> Int? in
+                if let last = state.last, now - last < .seconds(10) {
+                    state.suppressed += 1
+                    return nil
+                }
+                defer { state = (now, 0) }
+                return state.suppressed
+            }
+            guard let suppressed else { return }
+            let more = suppressed > 0 ? " (\(suppressed) more since the last line)" : ""
+            logger.warning(
+                hasToken
+                    ? "A peer failed the coordinator's \(what) and was dropped: it has no --cluster-token or another one (Locust's own workers cannot join a master with a token)\(more)"
+                    : "A peer failed the coordinator's \(what) and was dropped: a slave with --cluster-token? this master has none\(more)")
         case .received(let identity, let payload, let peer):
             do {
                 let (message, _) = try ClusterMessageCodec.decode(payload, direction: .toMaster)

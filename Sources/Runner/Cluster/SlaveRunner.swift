@@ -33,6 +33,8 @@ public final class SlaveRunner: Sendable {
         /// The current test's host and scenario options, for test_stop.
         var testHost: String?
         var testOptions = ScenarioOptions(values: [:])
+        /// Handshakes failed in a row (reset by a connection).
+        var handshakeFailures = 0
     }
 
     /// One entry of the outbox.
@@ -104,7 +106,8 @@ public final class SlaveRunner: Sendable {
         logger.info("Starting slave \(slaveID), master at \(cluster.masterHost):\(cluster.masterPort)")
         do {
             let dealer = try ZMQDealer(
-                identity: slaveID, host: cluster.masterHost, port: cluster.masterPort, options: MasterCoordinator.socketOptions
+                identity: slaveID, host: cluster.masterHost, port: cluster.masterPort,
+                options: MasterCoordinator.socketOptions(token: cluster.token)
             ) { [weak self] event in
                 self?.handle(event)
             }
@@ -396,9 +399,27 @@ public final class SlaveRunner: Sendable {
 
     private func handle(_ event: ZMQDealer.Event) {
         switch event {
+        case .handshakeFailed(let what):
+            // Another mechanism (CURVE against NULL) or a key the master cannot open is no passing
+            // fault: after three failed handshakes in a row (libzmq retries within a second), say so
+            // and exit; one that failed once (a timeout) is retried.
+            let failures = state.withLock { state -> Int in
+                state.handshakeFailures += 1
+                return state.handshakeFailures
+            }
+            guard failures >= 3 || what.contains("protocol") || what.contains("authentication") else {
+                logger.debug("The coordinator's \(what) with \(cluster.masterHost):\(cluster.masterPort): retrying")
+                return
+            }
+            logger.error(
+                cluster.token == nil
+                    ? "The master at \(cluster.masterHost):\(cluster.masterPort) refused this slave's handshake (\(what)): it needs --cluster-token"
+                    : "The master at \(cluster.masterHost):\(cluster.masterPort) refused this slave's handshake (\(what)): its --cluster-token differs from this slave's, or it has none")
+            finish(code: 1, reason: "handshake")
         case .connected:
             let reconnected = state.withLock { state -> Bool in
                 state.connected = true
+                state.handshakeFailures = 0
                 state.disconnectedSince = nil
                 state.lastContact = .now
                 return state.everAccepted

@@ -39,3 +39,17 @@ extension ZMQDealer.Event {
         return nil
     }
 }
+
+extension ZMQDealer.Event {
+    var handshakeFailure: String? {
+        if case .handshakeFailed(let what) = self { return what }
+        return nil
+    }
+}
+
+extension ZMQRouter.Event {
+    var handshakeFailure: String? {
+        if case .handshakeFailed(let what) = self { return what }
+        return nil
+    }
+}

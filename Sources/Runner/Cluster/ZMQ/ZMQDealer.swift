@@ -16,6 +16,9 @@ final class ZMQDealer: Sendable {
         case disconnected
         /// One single-frame message.
         case received([UInt8])
+        /// A connection's ZMTP handshake failed (the event's name: a protocol error is another
+        /// mechanism, e.g. CURVE against NULL; authentication, a refused CURVE peer); libzmq retries.
+        case handshakeFailed(String)
     }
 
     private let mailbox: ZMQMailbox<[UInt8]>

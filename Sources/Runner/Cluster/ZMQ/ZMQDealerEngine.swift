@@ -63,6 +63,7 @@ final class ZMQDealerEngine: ZMQSocketEngine {
             try socket.applyCommon(configuration.options, ipv6: configuration.ipv6)
             try socket.set(ZMQ_ROUTING_ID, bytes: configuration.identity, "ZMQ_ROUTING_ID")
             try socket.set(ZMQ_IMMEDIATE, 0, "ZMQ_IMMEDIATE")
+            try configuration.options.curve?.applyClient(to: socket)
             try socket.set(ZMQ_RECONNECT_IVL, configuration.options.reconnectInterval.zmqMilliseconds, "ZMQ_RECONNECT_IVL")
             try socket.set(
                 ZMQ_RECONNECT_IVL_MAX, configuration.options.reconnectIntervalMax.zmqMilliseconds, "ZMQ_RECONNECT_IVL_MAX")
@@ -101,6 +102,7 @@ final class ZMQDealerEngine: ZMQSocketEngine {
         case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL,
             ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
             logger?.debug("ZeroMQ \(event.name) with \(event.endpoint) (code \(event.value))")
+            handler?(.handshakeFailed(event.name))
         default:
             break
         }

@@ -12,6 +12,9 @@ final class ZMQRouter: Sendable {
         /// A TCP peer was accepted (`ZMQ_EVENT_ACCEPTED`); `peer` is its address, `127.0.0.1:54321`.
         /// Its identity is known with its first message.
         case connected(peer: String)
+        /// A connection's ZMTP handshake failed (the event's name): with `--cluster-token`, a peer
+        /// without the token (or a Locust worker, which cannot speak CURVE). libzmq closes it.
+        case handshakeFailed(String)
         /// One message of exactly one payload frame from `identity`; `peer` is the address of the
         /// connection it came on.
         case received(identity: [UInt8], payload: [UInt8], peer: String)
@@ -84,6 +87,7 @@ final class ZMQRouter: Sendable {
             try socket.applyCommon(options, ipv6: ipv6)
             try socket.set(ZMQ_ROUTER_MANDATORY, 1, "ZMQ_ROUTER_MANDATORY")
             try socket.set(ZMQ_ROUTER_HANDOVER, 1, "ZMQ_ROUTER_HANDOVER")
+            try options.curve?.applyServer(to: socket)
             monitor = try ZMQMonitor.attach(
                 to: socket,
                 events: ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL

@@ -91,6 +91,7 @@ final class ZMQRouterEngine: ZMQSocketEngine {
         case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL,
             ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
             logger?.debug("ZeroMQ \(event.name) on \(event.endpoint) (code \(event.value))")
+            handler?(.handshakeFailed(event.name))
         default:
             break
         }

@@ -19,6 +19,9 @@ struct ZMQSocketOptions: Sendable {
     /// `ZMQ_RECONNECT_IVL_MAX` (dealer): the longest wait between reconnection attempts.
     var reconnectIntervalMax: Duration = .seconds(1)
 
+    /// `--cluster-token`'s keys: CURVE on both ends (nil: the NULL mechanism, Locust's).
+    var curve: ZMQCurve?
+
     /// The defaults.
     init() {}
 }
