@@ -11,6 +11,11 @@ public struct ResponseTimeWindow: Sendable, Equatable {
     var seconds: [Int]
     var slots: [ResponseTimeHistogram]
 
+    /// Moves the window's seconds by `seconds` (a slave's clock onto its master's).
+    mutating func shift(bySeconds offset: Int) {
+        for index in seconds.indices where seconds[index] != Int.min { seconds[index] &+= offset }
+    }
+
     /// Creates an empty window.
     public init() {
         seconds = Array(repeating: Int.min, count: Self.capacity)

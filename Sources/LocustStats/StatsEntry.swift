@@ -37,6 +37,16 @@ public struct StatsEntry: Sendable {
     private var pendingRequests = 0
     private var pendingFailures = 0
 
+    /// Moves every time of the entry by `seconds` (a slave's clock onto its master's).
+    mutating func shift(bySeconds seconds: Int) {
+        let delta = Double(seconds)
+        if startTime != 0 { startTime += delta }
+        lastRequestTimestamp = lastRequestTimestamp.map { $0 + delta }
+        requestsBySecond = Dictionary(uniqueKeysWithValues: requestsBySecond.map { ($0.key &+ seconds, $0.value) })
+        failuresBySecond = Dictionary(uniqueKeysWithValues: failuresBySecond.map { ($0.key &+ seconds, $0.value) })
+        if pendingSecond != Int.min { pendingSecond &+= seconds }
+    }
+
     /// Creates an empty entry.
     /// - Parameters:
     ///   - method: The request method; empty for the aggregated entry.

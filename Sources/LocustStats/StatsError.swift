@@ -42,4 +42,10 @@ public struct StatsError: Sendable, Codable, Equatable {
 
     /// The line Locust prints in its error report (`StatsError.to_name`): `"METHOD name: error"`.
     public var displayName: String { "\(method) \(name): \(error)" }
+
+    /// Moves its times by `seconds` (a slave's clock onto its master's).
+    mutating func shift(bySeconds seconds: Int) {
+        firstSeen = firstSeen.map { $0 + Double(seconds) }
+        lastSeen = lastSeen.map { $0 + Double(seconds) }
+    }
 }

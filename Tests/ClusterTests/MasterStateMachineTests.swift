@@ -1,3 +1,4 @@
+import Foundation
 import LocustStats
 import Testing
 @testable import LocustRunner
@@ -9,7 +10,8 @@ struct MasterStateMachineTests {
         var machine: MasterStateMachine
         let start = ContinuousClock.now
         var elapsed = Duration.zero
-        var wall = 1_800_000_000.0
+        // The real wall clock at the start: snapshots taken in a test are on the same clock as the master.
+        var wall = Date().timeIntervalSince1970
         let classNames: [String]
 
         init(classes: [(String, Int)] = [("A", 3), ("B", 1)]) {
@@ -555,5 +557,26 @@ struct MasterStateMachineTests {
         var idle = Harness()
         idle.join("h_1")
         #expect(!idle.from("h_1", .hookFailed(message: "late")).contains { if case .event = $0 { true } else { false } })
+    }
+
+    @Test func aSkewedSlavesReportIsPutOnTheMastersClock() {
+        var harness = Harness()
+        harness.join("h_1")
+        harness.feed(.start(users: 1, rate: 1, host: nil, classNames: nil))
+        let test = Self.spawns(harness.feed(.tick))["h_1"]?.order?.test ?? "run-1"
+        let stats = RequestStats()
+        stats.record(method: "GET", name: "/", responseTime: 1, contentLength: 1, error: nil)
+        let taken = stats.snapshot()
+        // The slave's wall clock 180 s ahead of the harness's.
+        let ahead = taken.shifted(bySeconds: Int((harness.wall + 180 - taken.takenAt).rounded()))
+        let out = harness.from("h_1", .stats(.init(snapshot: ahead, userCount: 1, userClassesCount: ["A": 1], test: test, exact: true)))
+        let merged = out.compactMap { command -> StatsSnapshot? in
+            if case .merge(let snapshot) = command { return snapshot }
+            return nil
+        }
+        #expect(merged.first?.takenAt == ahead.takenAt - 180)
+        #expect(merged.first?.total.startTime == ahead.total.startTime - 180)
+        #expect(merged.first?.total.numRequests == 1)
+        #expect(out.contains(.log(.warning, "Slave h_1's clock is 180 s ahead of this master's: its statistics are put on the master's clock")))
     }
 }

@@ -53,3 +53,44 @@ extension Integration {
         }
     }
 }
+
+extension Integration {
+    /// A slave whose wall clock is 180 s ahead (`faketime`, elapsed time untouched: machines disagree
+    /// on wall time, not on how long a second is): requests/s and the count stay true on the master.
+    @Suite("Clock skew", .sharedNginx, .timeLimit(.minutes(2)))
+    struct ClockSkewRun {
+        let locust: Locust
+        init() throws { locust = try Locust() }
+
+        @Test("One of two slaves 180 s ahead: the total equals nginx's, the summary's req/s is the test's 20, not a fraction")
+        func skewedSlave() async throws {
+            let nginx = try #require(NginxServer.current)
+            try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/faketime"), "faketime is missing: make deps installs it")
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let port = try Loopback.freePort()
+            let before = nginx.loggedRequests()
+            let master = try locust.start(
+                ["-f", locust.binaries.testPlugin, "--master", "--headless", "-u", "20", "-r", "100", "-t", "6s", "--expect-slaves", "2",
+                 "--master-bind-host", "127.0.0.1", "--master-bind-port", String(port), "--host", nginx.url, "--csv", directory.file("s"),
+                 "--only-summary", "PacedUser"],
+                in: directory)
+            let honest = try locust.start(["-f", locust.binaries.testPlugin, "--slave", "--master-port", String(port)], in: directory)
+            let skewed = try Subprocess(
+                "/usr/bin/faketime", ["-f", "+180s", locust.binaries.locust, "-f", locust.binaries.testPlugin, "--slave", "--master-port", String(port)],
+                directory: directory.path,
+                environment: Locust.environment(home: directory.path, extra: ["FAKETIME_DONT_FAKE_MONOTONIC": "1"]), outputDirectory: directory)
+            let result = await master.wait(timeout: .seconds(40))
+            #expect(await honest.wait(timeout: .seconds(15)).exited(0))
+            #expect(await skewed.wait(timeout: .seconds(15)).exited(0))
+            #expect(result.exited(0), "\(result)")
+            #expect(result.stderr.contains("s clock is 180 s ahead of this master's"), "\(result)")
+            let logged = await nginx.settledLoggedRequests() - before
+            let aggregated = try #require(try CSVTable.read(directory.file("s") + "_stats.csv").row(name: "Aggregated"))
+            #expect(aggregated.int("Request Count") == logged)
+            // 20 paced users at 1 request/s, each starting with one at once: 20-25 req/s (without the fix: 1.25).
+            let rps = try #require(aggregated.double("Requests/s"))
+            #expect(rps > 15 && rps < 30, "\(rps) req/s for a 20 req/s test")
+        }
+    }
+}

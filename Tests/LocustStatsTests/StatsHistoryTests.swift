@@ -51,3 +51,22 @@ struct StatsHistoryTests {
         #expect(history.rows.map(\.userCount) == [2, 3, 4])
     }
 }
+
+/// A slave's snapshot moved onto its master's clock.
+struct StatsSnapshotClockShiftTests {
+    @Test func everyTimeMovesBySecondsAndNothingElse() {
+        let stats = RequestStats()
+        stats.record(method: "GET", name: "/", responseTime: 5, contentLength: 1, error: nil)
+        stats.record(method: "GET", name: "/", responseTime: 7, contentLength: 1, error: "boom")
+        let snapshot = stats.snapshot()
+        let moved = snapshot.shifted(bySeconds: -180)
+        #expect(moved.takenAt == snapshot.takenAt - 180)
+        #expect(moved.total.numRequests == 2 && moved.total.numFailures == 1)
+        #expect(moved.total.startTime == snapshot.total.startTime - 180)
+        #expect(moved.total.lastRequestTimestamp == snapshot.total.lastRequestTimestamp.map { $0 - 180 })
+        #expect(Set(moved.total.requestsPerSecond.keys) == Set(snapshot.total.requestsPerSecond.keys.map { $0 - 180 }))
+        #expect(moved.errors.first?.firstSeen == snapshot.errors.first?.firstSeen.map { $0 - 180 })
+        #expect(moved.total.percentile(0.5) == snapshot.total.percentile(0.5))
+        #expect(snapshot.shifted(bySeconds: 0) == snapshot)
+    }
+}

@@ -111,6 +111,8 @@ struct MasterStateMachine {
         var lastHeartbeatWallTime: Double
         var missingSince: ContinuousClock.Instant?
         var cpuUsage = 0.0
+        /// Its clock skew was logged.
+        var clockSkewLogged = false
         var memoryUsage = 0
         var lagMilliseconds = 0
         var lagWarnedAt: ContinuousClock.Instant?
@@ -343,7 +345,21 @@ struct MasterStateMachine {
                 out.append(.log(.info, "Dropped a statistics report from \(id) that belongs to no test of this master: \(report.snapshot.total.numRequests) requests"))
                 return
             }
-            out.append(.merge(report.snapshot))
+            // Our slaves' snapshots say when they were taken, on the slave's wall clock: a slave whose
+            // clock is off has its times moved onto this master's (to the second; network delay is far
+            // less), so requests/s and the history stay true. Python workers' reports carry no time.
+            var snapshot = report.snapshot
+            if report.exact && snapshot.takenAt > 0 {
+                let skew = Int((wallTime - snapshot.takenAt).rounded())
+                if skew != 0 {
+                    snapshot = snapshot.shifted(bySeconds: skew)
+                    if abs(skew) >= 2 && !worker.clockSkewLogged {
+                        worker.clockSkewLogged = true
+                        out.append(.log(.warning, "Slave \(id)'s clock is \(abs(skew)) s \(skew < 0 ? "ahead of" : "behind") this master's: its statistics are put on the master's clock"))
+                    }
+                }
+            }
+            out.append(.merge(snapshot))
             worker.lastHeard = now
             if worker.state != .missing && worker.kind == .locust { worker.userCount = report.userCount }
             let wasFinal = worker.finalReportDue != nil
