@@ -14,7 +14,7 @@ public enum ConfigSources {
         "hatch-rate": .value, "run-time": .value, "headless": .flag, "no-web": .flag, "stop-timeout": .value,
         "csv": .value, "csv-full-history": .flag, "print-stats": .flag, "only-summary": .flag, "reset-stats": .flag,
         "exit-code-on-error": .value, "loglevel": .value, "logfile": .value, "threshold": .value, "threshold-abort": .flag,
-        "stages": .value,
+        "stages": .value, "arrival-rate": .value, "arrival-stages": .value, "max-concurrency": .value,
         "master": .flag, "slave": .flag, "worker": .flag, "master-host": .value, "master-port": .value,
         "master-bind-host": .value, "master-bind-port": .value, "expect-slaves": .value, "expect-workers": .value,
         "expect-slaves-max-wait": .value, "expect-workers-max-wait": .value, "master-timeout": .value,

@@ -10,9 +10,16 @@ public struct StartRequest: Sendable, Equatable {
     public var userClasses: [String]?
     /// Stop after this long; nil runs until stopped. A new value replaces the running timer.
     public var runTime: Duration?
+    /// The open model (`--arrival-rate`, `--arrival-stages`): iterations on a schedule instead of users;
+    /// `users` and `spawnRate` are then not used. Nil: Locust's closed model.
+    public var arrival: ArrivalPlan?
 
     /// Creates a request.
-    public init(users: Int, spawnRate: Double, host: String? = nil, userClasses: [String]? = nil, runTime: Duration? = nil) {
+    public init(
+        users: Int, spawnRate: Double, host: String? = nil, userClasses: [String]? = nil, runTime: Duration? = nil,
+        arrival: ArrivalPlan? = nil
+    ) {
+        self.arrival = arrival
         self.users = users
         self.spawnRate = spawnRate
         self.host = host

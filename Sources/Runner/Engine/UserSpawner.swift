@@ -30,6 +30,10 @@ public actor UserSpawner: UserSpawning {
     private var nextUserID = 0
     private var generation = 0
     private let alive = UserCounter()
+    /// The open model's instances (made and not stopped), counted as this process's users.
+    private let openUsers = UserCounter()
+    /// The open-model test running, if any.
+    private var openRunner: OpenModelRunner?
 
     /// Creates a spawner for `classes`; `host` (`--host`) wins over each class's own, and so does
     /// `httpOverride` (`--insecure`, `--http1`) over each class's `httpOptions`.
@@ -60,7 +64,7 @@ public actor UserSpawner: UserSpawning {
     }
 
     /// Users currently running (started and not yet finished).
-    public nonisolated var aliveCount: Int { alive.count }
+    public nonisolated var aliveCount: Int { alive.count + openUsers.count }
 
     /// Calls `handler` each time the last running user ends.
     public func onAllUsersEnded(_ handler: @escaping @Sendable () -> Void) {
@@ -148,6 +152,26 @@ public actor UserSpawner: UserSpawning {
         return true
     }
 
+    /// Runs an open-model test (``OpenModelRunner``): iterations of the classes with a weight above 0 in
+    /// `weights` (in `classes`' order) on `plan`'s schedule. Returns true when the schedule ended, false
+    /// when a stop or a newer ticket came first.
+    public func runArrivals(_ plan: ArrivalPlan, weights: [Int], ticket: Int) async -> Bool {
+        guard generation == ticket, let recorder = recorder as? StatsRecorder else { return false }
+        let picked = classes.indices.compactMap { index -> OpenModelRunner.WeightedClass? in
+            guard let userClass = runnable[index], index < weights.count, weights[index] > 0 else { return nil }
+            return OpenModelRunner.WeightedClass(userClass: userClass, weight: weights[index])
+        }
+        let runner = OpenModelRunner(
+            classes: picked, maxConcurrency: plan.maxConcurrency, host: host, engine: engine, stats: recorder.stats,
+            exceptions: recorder, httpOverride: httpOverride, equalTaskWeights: equalTaskWeights, firstUserID: nextUserID,
+            instances: openUsers)
+        // Ids above every closed-model user's for the rest of the process.
+        nextUserID += 1 << 32
+        openRunner = runner
+        let ended = await runner.run(plan.schedule)
+        return ended && generation == ticket
+    }
+
     private func startOne(classIndex: Int) {
         guard let userClass = runnable[classIndex] else { return }
         let id = nextUserID
@@ -183,6 +207,10 @@ public actor UserSpawner: UserSpawning {
     /// ``stopAll(timeout:)`` with `grace` seconds for the users' `onStop`.
     public func stopAll(timeout: Double, grace: Double) async {
         generation += 1
+        if let runner = openRunner {
+            openRunner = nil
+            await runner.stop(timeout: timeout, grace: grace)
+        }
         let users = running.flatMap { $0 }
         running = classes.map { _ in [] }
         if timeout > 0 {

@@ -19,7 +19,7 @@ struct TestLauncher {
         let infos = classes.map { LocalRunController.ClassInfo(name: $0.name, weight: $0.weight, host: $0.host, fixedCount: $0.fixedCount) }
         let request = StartRequest(
             users: settings.users, spawnRate: settings.spawnRate, host: settings.host,
-            runTime: settings.runTime.map { Duration.seconds(saturating: $0) })
+            runTime: settings.runTime.map { Duration.seconds(saturating: $0) }, arrival: settings.arrival)
         switch cluster.role {
         case .master:
             let coordinator = MasterCoordinator(
