@@ -112,4 +112,19 @@ public struct ArrivalSchedule: Sendable, Equatable {
         }
         return nil
     }
+
+    /// The first iteration due at or after `elapsed` seconds (a slave that joins a running test, or
+    /// whose share changed, goes on from there).
+    public func firstIteration(atOrAfter elapsed: Double) -> Int {
+        guard elapsed > 0 else { return 0 }
+        var high = 1
+        while let time = time(ofIteration: high), time < elapsed, high < Int.max / 4 { high *= 2 }
+        var low = 0
+        // time(ofIteration: low) < elapsed; high is due at or after it, or past the end.
+        while high - low > 1 {
+            let middle = low + (high - low) / 2
+            if let time = time(ofIteration: middle), time < elapsed { low = middle } else { high = middle }
+        }
+        return (time(ofIteration: low) ?? .infinity) >= elapsed ? low : high
+    }
 }

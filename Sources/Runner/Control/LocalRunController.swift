@@ -38,6 +38,8 @@ public actor LocalRunController: RunController {
     private let resetStatsWhenSpawned: Bool
     private var gate = StartGate()
     private var runTimer = TestTimer()
+    /// The current (or last) test is an open-model one: it cannot be edited.
+    private var openModelTest = false
     private var stopWaiters: [CheckedContinuation<Void, Never>] = []
     private nonisolated let published: PublishedStatus
 
@@ -83,9 +85,10 @@ public actor LocalRunController: RunController {
             throw StartRefusal("The test is stopping: wait until it has stopped, then start a new one")
         }
         let newTest = !current.state.isActive
-        if request.arrival != nil && !newTest {
+        if !newTest && (request.arrival != nil || openModelTest) {
             throw StartRefusal("An open-model test (arrival rate) cannot be edited: stop it, then start a new one")
         }
+        if newTest { openModelTest = request.arrival != nil }
         let generation = gate.next()
         let test = published.begin(plan, rate: request.spawnRate, newTest: newTest, stats: stats)
         if newTest { stats.enableOpenModel(request.arrival != nil) }

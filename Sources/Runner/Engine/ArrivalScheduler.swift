@@ -11,9 +11,13 @@ struct ArrivalScheduler: Sendable {
     /// The most iterations one ``takeDue(now:)`` returns, so that a dispatcher far behind still yields.
     static let maxPerRound = 4096
 
-    init(schedule: ArrivalSchedule, start: UInt64) {
+    /// A scheduler whose schedule began at `start`; `elapsed` seconds of it are already past at `start`
+    /// (a slave joining a running test): its iterations due before then are not run.
+    init(schedule: ArrivalSchedule, start: UInt64, elapsed: Double = 0) {
         self.schedule = schedule
-        self.start = start
+        let offset = UInt64(max(0, min(elapsed, 1e9)) * 1_000_000_000)
+        self.start = start >= offset ? start - offset : 0
+        next = schedule.firstIteration(atOrAfter: elapsed)
     }
 
     /// When the next iteration is due (monotonic nanoseconds), nil once the schedule is over.

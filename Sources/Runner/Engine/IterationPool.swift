@@ -11,7 +11,10 @@ struct IterationPool<Instance>: Sendable where Instance: Sendable {
         case drop
     }
 
-    let maxConcurrency: Int
+    /// The bound; a slave's new share may change it (iterations in flight above it finish).
+    var maxConcurrency: Int {
+        didSet { maxConcurrency = max(1, maxConcurrency) }
+    }
     /// Idle instances per class.
     private var idle: [[Instance]]
     /// Iterations in flight (instances lent, or being made).

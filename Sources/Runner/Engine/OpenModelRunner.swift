@@ -25,6 +25,8 @@ final class OpenModelRunner: Sendable {
         var lent: [ObjectIdentifier: OpenModelInstance] = [:]
         var stopping = false
         var nextUserID: Int
+        /// The current dispatcher's timer; a new schedule (a slave's new share) cancels it.
+        var timer: EngineTimer
     }
 
     private let classes: [WeightedClass]
@@ -35,7 +37,7 @@ final class OpenModelRunner: Sendable {
     private let exceptions: StatsRecorder
     private let httpOverride: HTTPOptionsOverride
     private let equalTaskWeights: Bool
-    private let timer: EngineTimer
+    private let thread: EngineThread
     private let state: Mutex<State>
     /// Iterations in flight (a stop waits for them).
     private let inFlight = UserCounter()
@@ -59,15 +61,29 @@ final class OpenModelRunner: Sendable {
         self.httpOverride = httpOverride
         self.equalTaskWeights = equalTaskWeights
         self.instances = instances
-        timer = EngineTimer(thread: engine.threads[0])
-        state = Mutex(State(pool: IterationPool(classCount: picked.count, maxConcurrency: maxConcurrency), nextUserID: firstUserID))
+        thread = engine.threads[0]
+        state = Mutex(State(
+            pool: IterationPool(classCount: picked.count, maxConcurrency: maxConcurrency), nextUserID: firstUserID,
+            timer: EngineTimer(thread: engine.threads[0])))
     }
 
-    /// Runs `schedule` from now; returns true when it ended, false when ``stop(timeout:grace:)`` came first.
-    func run(_ schedule: ArrivalSchedule) async -> Bool {
+    /// Runs `schedule` from now, `elapsed` seconds into it; returns true when it ended, false when
+    /// ``stop(timeout:grace:)`` or a newer ``run(_:elapsed:maxConcurrency:)`` came first. A new run
+    /// replaces the schedule (and the bound) and keeps the instances and the iterations in flight.
+    func run(_ schedule: ArrivalSchedule, elapsed: Double = 0, maxConcurrency: Int? = nil) async -> Bool {
         guard !classes.isEmpty else { return true }
-        let dispatcher = Task(executorPreference: timer.thread) { [self] in
-            var scheduler = ArrivalScheduler(schedule: schedule, start: EngineTimer.now())
+        let timer = EngineTimer(thread: thread)
+        let replaced = state.withLock { state -> EngineTimer? in
+            guard !state.stopping else { return nil }
+            if let maxConcurrency { state.pool.maxConcurrency = max(1, maxConcurrency) }
+            let old = state.timer
+            state.timer = timer
+            return old
+        }
+        guard let replaced else { return false }
+        replaced.cancel()
+        let dispatcher = Task(executorPreference: thread) { [self] in
+            var scheduler = ArrivalScheduler(schedule: schedule, start: EngineTimer.now(), elapsed: elapsed)
             var random = FastRandom(seed: EngineTimer.now() &* 0x9E37_79B9_7F4A_7C15)
             while let deadline = scheduler.nextDeadline() {
                 guard await timer.wait(untilNanoseconds: deadline) else { return false }
@@ -157,7 +173,10 @@ final class OpenModelRunner: Sendable {
     /// then are killed (their requests cut off, counted as interrupted); every instance's `onStop` runs,
     /// waited for at most `grace` seconds.
     func stop(timeout: Double, grace: Double) async {
-        state.withLock { $0.stopping = true }
+        let timer = state.withLock { state -> EngineTimer in
+            state.stopping = true
+            return state.timer
+        }
         timer.cancel()
         if timeout > 0 { await inFlight.waitForZero(within: .milliseconds(Int64(timeout * 1000))) }
         let lent = state.withLock { Array($0.lent.values) }

@@ -156,7 +156,18 @@ public actor UserSpawner: UserSpawning {
     /// `weights` (in `classes`' order) on `plan`'s schedule. Returns true when the schedule ended, false
     /// when a stop or a newer ticket came first.
     public func runArrivals(_ plan: ArrivalPlan, weights: [Int], ticket: Int) async -> Bool {
+        await runArrivals(plan, weights: weights, ticket: ticket, elapsed: 0)
+    }
+
+    /// ``runArrivals(_:weights:ticket:)`` `elapsed` seconds into the schedule (a slave's share of a
+    /// running test). While an open-model test runs, a new call replaces its schedule and bound and keeps
+    /// its instances (a slave's share changed).
+    public func runArrivals(_ plan: ArrivalPlan, weights: [Int], ticket: Int, elapsed: Double) async -> Bool {
         guard generation == ticket, let recorder = recorder as? StatsRecorder else { return false }
+        if let running = openRunner {
+            let ended = await running.run(plan.schedule, elapsed: elapsed, maxConcurrency: plan.maxConcurrency)
+            return ended && generation == ticket
+        }
         let picked = classes.indices.compactMap { index -> OpenModelRunner.WeightedClass? in
             guard let userClass = runnable[index], index < weights.count, weights[index] > 0 else { return nil }
             return OpenModelRunner.WeightedClass(userClass: userClass, weight: weights[index])
@@ -168,7 +179,7 @@ public actor UserSpawner: UserSpawning {
         // Ids above every closed-model user's for the rest of the process.
         nextUserID += 1 << 32
         openRunner = runner
-        let ended = await runner.run(plan.schedule)
+        let ended = await runner.run(plan.schedule, elapsed: elapsed)
         return ended && generation == ticket
     }
 
