@@ -152,10 +152,16 @@ final class OpenModelRunner: Sendable {
 
     /// Runs one iteration on `instance`, then gives it back (or stops it: `StopUser`, or the test stopping).
     private func iterate(on instance: OpenModelInstance, classIndex: Int, intended: UInt64, task: Double) async {
-        let now = EngineTimer.now()
-        instance.recorder.setLateness(nanoseconds: now > intended ? now - intended : 0)
-        let outcome = await instance.user.runIteration(pick: task)
-        instance.recorder.setLateness(nanoseconds: 0)
+        // An instance whose onStart ended after the stop began runs no iteration (the stop's kill missed it).
+        let outcome: IterationUser.Outcome
+        if state.withLock({ $0.stopping }) {
+            outcome = .done
+        } else {
+            let now = EngineTimer.now()
+            instance.recorder.setLateness(nanoseconds: now > intended ? now - intended : 0)
+            outcome = await instance.user.runIteration(pick: task)
+            instance.recorder.setLateness(nanoseconds: 0)
+        }
         let retire = state.withLock { state -> Bool in
             state.lent[ObjectIdentifier(instance)] = nil
             let retire = outcome == .stopUser || state.stopping
