@@ -108,7 +108,39 @@ extension Integration {
             #expect((59...61).contains(iterations.int("Scheduled Iterations") ?? 0), "\(iterations)")
         }
 
-        @Test("A master and 2 slaves at 100/s for 3 s: each slave runs 50/s on its own clock; 300 requests within 1 %, drops merged")
+        @Test("--autostart with the web UI: GET /stats/requests has dropped_iterations and the service times while it runs")
+        func theWebAPIShowsTheDrops() async throws {
+            let demo = try #require(DemoTargetServer.current)
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let webPort = try Loopback.freePort()
+            let process = try locust.start(
+                ["-f", locust.binaries.testPlugin, "--host", demo.url, "--autostart", "--autoquit", "0", "--web-host", "127.0.0.1",
+                 "--web-port", String(webPort), "--arrival-rate", "50", "--max-concurrency", "1", "-t", "3s", "--only-summary",
+                 "SlowUser"],
+                in: directory)
+            var body: [String: Any] = [:]
+            var dropped = 0
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline && dropped == 0 {
+                try await Task.sleep(for: .milliseconds(500))
+                guard let text = try? Loopback.get(port: webPort, path: "/stats/requests"),
+                    let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+                else { continue }
+                body = object
+                dropped = object["dropped_iterations"] as? Int ?? 0
+            }
+            let result = await process.wait(timeout: .seconds(20))
+            #expect(result.exited(0), "\(result)")
+            #expect(dropped > 0, "\(body)")
+            let open = try #require(body["open_model"] as? [String: Any], "\(body)")
+            #expect(open["dropped_iterations"] as? Int == dropped)
+            let rows = try #require(open["service_time_stats"] as? [[String: Any]])
+            #expect(rows.last?["name"] as? String == "Aggregated", "\(rows)")
+            print("/stats/requests during the run: dropped_iterations \(dropped), started \(open["started_iterations"] ?? "?")")
+        }
+
+        @Test("A master and 2 slaves at 100/s for 3 s: each slave runs 50/s on its own clock; 300 requests within 1 %, the iterations merged")
         func aClusterSharesTheRate() async throws {
             let demo = try #require(DemoTargetServer.current)
             let directory = try TempDirectory()

@@ -43,8 +43,9 @@ struct OpenModelSettingsTests {
         }
     }
 
-    @Test func theOpenModelIsHeadlessAndTheMasters() {
+    @Test func theOpenModelIsHeadlessOrAutostartedAndTheMasters() throws {
         #expect(throws: RunnerError.self) { try RunSettings(options: try RunOptions.parse(["-f", "a.so", "--arrival-rate", "5"])) }
+        #expect(try RunSettings(options: try RunOptions.parse(["-f", "a.so", "--autostart", "--arrival-rate", "5"])).arrival != nil)
         #expect(throws: RunnerError.self) {
             try RunSettings(options: try RunOptions.parse(["-f", "a.so", "--slave", "--arrival-rate", "5"]))
         }

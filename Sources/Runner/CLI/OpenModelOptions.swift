@@ -10,7 +10,7 @@ public struct OpenModelOptions: ParsableArguments, Sendable {
     @Option(
         name: .customLong("arrival-rate"),
         help: ArgumentHelp(
-            "Open model: start this many iterations (one task of a class picked by weight) per second, whatever the server's latency, instead of -u users; response times run from each iteration's intended start (headless).",
+            "Open model: start this many iterations (one task of a class picked by weight) per second, whatever the server's latency, instead of -u users; response times run from each iteration's intended start (headless, or --autostart).",
             valueName: "RATE"))
     public var arrivalRate: Double?
 

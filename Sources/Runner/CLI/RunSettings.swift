@@ -162,8 +162,9 @@ public struct RunSettings: Sendable {
         if options.slave {
             throw RunnerError.badInput("\(model) is the master's (or a standalone run's): a slave runs the share of the rate its master sends")
         }
-        guard options.headless else {
-            throw RunnerError.badInput("\(model) drives a headless run: add --headless (the web UI's form has no open model yet)")
+        guard options.headless || options.autostart else {
+            throw RunnerError.badInput(
+                "\(model) drives a headless run (or one started with --autostart): add --headless (the web UI's form has no open model yet)")
         }
         return ArrivalPlan(schedule: ArrivalSchedule(startRate: startRate, stages: stages), maxConcurrency: bound)
     }
