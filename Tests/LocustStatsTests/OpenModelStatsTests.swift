@@ -109,6 +109,15 @@ struct OpenModelStatsTests {
         #expect(rows.last?["max_response_time"] == .double(7) || rows.last?["max_response_time"] == .int(7))
     }
 
+    @Test func metricsCountTheIterationsAndTheServiceTimes() {
+        let open = PrometheusExposition.body(snapshot: Self.openStats().snapshot(), state: "running", userCount: 1, workerCount: nil)
+        #expect(open.contains("locust_iterations_dropped_total 3\n"))
+        #expect(open.contains("locust_iterations_started_total 11\n"))
+        #expect(open.contains("locust_service_time_seconds_count{method=\"GET\",name=\"/\"} 10\n"))
+        let closed = PrometheusExposition.body(snapshot: RequestStats().snapshot(), state: "running", userCount: 1, workerCount: nil)
+        #expect(!closed.contains("iterations") && !closed.contains("service_time"))
+    }
+
     @Test func theCSVWriterWritesTheOpenModelFiles() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("open-model-csv-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

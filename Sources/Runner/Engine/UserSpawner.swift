@@ -170,7 +170,15 @@ public actor UserSpawner: UserSpawning {
         }
         let picked = classes.indices.compactMap { index -> OpenModelRunner.WeightedClass? in
             guard let userClass = runnable[index], index < weights.count, weights[index] > 0 else { return nil }
+            // A class without a task of weight above 0 has no iteration to run (in the closed model it idles).
+            guard userClass.tasks.contains(where: { $0.weight > 0 }) else {
+                logger.warning("\(userClass.name) has no task to run: the open model does not pick it")
+                return nil
+            }
             return OpenModelRunner.WeightedClass(userClass: userClass, weight: weights[index])
+        }
+        if picked.isEmpty && openRunner == nil {
+            logger.warning("None of the test's classes has a task to run: the open model has nothing to start")
         }
         let runner = OpenModelRunner(
             classes: picked, maxConcurrency: plan.maxConcurrency, host: host, engine: engine, stats: recorder.stats,
