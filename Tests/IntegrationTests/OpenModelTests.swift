@@ -170,6 +170,36 @@ extension Integration {
             print("cluster, 2 slaves at 100/s for 3 s: \(count) requests (schedule: 300), \(iterations)")
         }
 
+        @Test("A slave joining a running open-model test: the shares change, each goes on from the elapsed time; 400 of 400")
+        func aLateSlaveTakesItsShare() async throws {
+            let demo = try #require(DemoTargetServer.current)
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let port = try Loopback.freePort()
+            let master = try locust.start(
+                ["-f", locust.binaries.testPlugin, "--master", "--headless", "--arrival-rate", "100", "-t", "4s",
+                 "--stop-timeout", "2", "--expect-slaves", "1", "--master-bind-host", "127.0.0.1", "--master-bind-port", String(port),
+                 "--host", demo.url, "--csv", directory.file("late"), "--only-summary", "CountingUser"],
+                in: directory)
+            let first = try locust.start(["-f", locust.binaries.testPlugin, "--slave", "--master-port", String(port)], in: directory)
+            let deadline = ContinuousClock.now + .seconds(15)
+            while ContinuousClock.now < deadline && !first.stderrSoFar().contains("Open model: running a share of 100") {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try await Task.sleep(for: .milliseconds(1500))
+            let second = try locust.start(["-f", locust.binaries.testPlugin, "--slave", "--master-port", String(port)], in: directory)
+            let result = await master.wait(timeout: .seconds(40))
+            let firstResult = await first.wait(timeout: .seconds(15))
+            let secondResult = await second.wait(timeout: .seconds(15))
+            #expect(result.exited(0), "\(result)")
+            #expect(firstResult.stderr.contains("Open model: running a share of 50 iterations/s now"), "\(firstResult.stderr)")
+            #expect(secondResult.stderr.contains("Open model: running a share of 50 iterations/s now"), "\(secondResult.stderr)")
+            let row = try #require(try CSVTable.read(directory.file("late") + "_stats.csv").row(name: "Aggregated"))
+            let count = try #require(row.int("Request Count"))
+            #expect(abs(count - 400) <= 8, "\(count) requests for 100/s over 4 s")
+            print("a slave joining 1.5 s into 100/s for 4 s: \(count) requests (schedule: 400)")
+        }
+
         @Test("Bad open-model options are one line and exit 2")
         func badOptions() async throws {
             let directory = try TempDirectory()
