@@ -7,6 +7,7 @@ enum DemoEndpoint: String, Hashable, Sendable, CaseIterable {
     case item = "/items/{id}"
     case cart = "/cart"
     case slow = "/slow"
+    case stall = "/stall"
     case redirect = "/redirect"
     case bytes = "/bytes"
     case status = "/status/{code}"

@@ -10,7 +10,7 @@ import Foundation
 /// Maps each request of the demo shop to its response; shared by all connections and threads.
 ///
 /// Routes: `GET /`, `POST /login`, `POST /logout`, `GET /items`, `GET /items/{id}`, `GET|POST /cart`,
-/// `GET /slow?ms=N`, `GET /redirect?to=/path`, `GET /bytes?n=N`, `/status/{code}` (any method),
+/// `GET /slow?ms=N`, `GET /stall?ms=N` (every response waits until N ms later), `GET /redirect?to=/path`, `GET /bytes?n=N`, `/status/{code}` (any method),
 /// `GET /stats`; anything else is 404.
 /// `HEAD` is answered like `GET`, without the body.
 struct DemoRouter: Sendable {
@@ -39,6 +39,10 @@ struct DemoRouter: Sendable {
     let statistics: RequestStatistics
     /// The body of `GET /`.
     let homePage: ByteBuffer
+    /// `GET /stall`'s switch.
+    let stallSwitch = StallSwitch()
+    /// The longest stall `/stall` accepts.
+    static let maximumStallMilliseconds: Int64 = 60_000
 
     /// Creates a router over the given state.
     init(catalog: ShopCatalog, sessions: SessionStore, statistics: RequestStatistics) {
@@ -48,8 +52,17 @@ struct DemoRouter: Sendable {
         self.homePage = ByteBuffer(string: Self.homePageHTML)
     }
 
-    /// Decides the response to `request`.
+    /// Decides the response to `request`: while a `/stall` is on, every response but `/stall`'s and
+    /// `/stats`' waits until it ends (or longer, for a `/slow` that takes longer).
     func route(_ request: DemoRequest) -> Result {
+        var result = plainRoute(request)
+        if result.endpoint != .stats && result.endpoint != .stall, let remaining = stallSwitch.remaining() {
+            result.delay = max(result.delay ?? .zero, remaining)
+        }
+        return result
+    }
+
+    private func plainRoute(_ request: DemoRequest) -> Result {
         let method = request.method == .HEAD ? HTTPMethod.GET : request.method
         let path = request.path
         switch (method, path) {
@@ -67,6 +80,8 @@ struct DemoRouter: Sendable {
             return Result(endpoint: .cart, response: addToCart(request))
         case (.GET, "/slow"):
             return slow(request)
+        case (.GET, "/stall"):
+            return stall(request)
         case (.GET, "/bytes"):
             return Result(endpoint: .bytes, response: bytes(request))
         case (.GET, "/redirect"):
@@ -162,6 +177,19 @@ struct DemoRouter: Sendable {
             response: .json("{\"sleptMs\":\(milliseconds)}"),
             delay: .milliseconds(milliseconds)
         )
+    }
+
+    /// `GET /stall?ms=N` (default 1000): every response for N ms from now waits until then; answered at once.
+    private func stall(_ request: DemoRequest) -> Result {
+        var milliseconds: Int64 = 1000
+        if let text = request.queryValue("ms") {
+            guard let value = Int64(text), (0...Self.maximumStallMilliseconds).contains(value) else {
+                return Result(endpoint: .stall, response: .error(.badRequest, "ms must be 0...\(Self.maximumStallMilliseconds)"))
+            }
+            milliseconds = value
+        }
+        stallSwitch.stall(milliseconds: milliseconds)
+        return Result(endpoint: .stall, response: .json("{\"stallMs\":\(milliseconds)}"))
     }
 
     /// The longest body `/bytes` sends.

@@ -26,6 +26,10 @@ public final class CSVWriter: Sendable {
     public var exceptionsPath: String { prefix + "_exceptions.csv" }
     /// `PREFIX_stats_history.csv`.
     public var historyPath: String { prefix + "_stats_history.csv" }
+    /// `PREFIX_service_stats.csv`: the service times of an open-model run (written only in one).
+    public var serviceStatsPath: String { prefix + "_service_stats.csv" }
+    /// `PREFIX_iterations.csv`: the iterations of an open-model run, dropped ones included (only in one).
+    public var iterationsPath: String { prefix + "_iterations.csv" }
 
     private struct Files: ~Copyable {
         var stats: Int32
@@ -70,16 +74,21 @@ public final class CSVWriter: Sendable {
         close()
     }
 
-    /// Rewrites `PREFIX_stats.csv`, `PREFIX_failures.csv` and `PREFIX_exceptions.csv` from `snapshot`.
+    /// Rewrites `PREFIX_stats.csv`, `PREFIX_failures.csv` and `PREFIX_exceptions.csv` from `snapshot`, and
+    /// in an open-model run `PREFIX_service_stats.csv` and `PREFIX_iterations.csv`.
     public func write(_ snapshot: StatsSnapshot) throws {
         let stats = format.requestsCSV(snapshot)
         let failures = format.failuresCSV(snapshot)
         let exceptions = format.exceptionsCSV(snapshot)
+        let service = format.serviceCSV(snapshot)
+        let iterations = format.iterationsCSV(snapshot)
         try files.withLock { files in
             guard files.isOpen else { return }
             try Self.replaceAtomically(path: statsPath, with: stats)
             try Self.replaceAtomically(path: failuresPath, with: failures)
             try Self.replaceAtomically(path: exceptionsPath, with: exceptions)
+            if let service { try Self.replaceAtomically(path: serviceStatsPath, with: service) }
+            if let iterations { try Self.replaceAtomically(path: iterationsPath, with: iterations) }
         }
     }
 

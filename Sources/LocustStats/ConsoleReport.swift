@@ -81,7 +81,14 @@ public struct ConsoleReport: Sendable {
     /// The lines of the percentile table (`get_percentile_stats_summary`); entries without
     /// requests are left out.
     public func percentileLines(_ snapshot: StatsSnapshot) -> [String] {
-        var lines = ["Response time percentiles (approximated)"]
+        let title = snapshot.openModel == nil
+            ? "Response time percentiles (approximated)"
+            : "Response time percentiles (approximated), open model: from each iteration's intended start"
+        return percentileLines(snapshot, title: title)
+    }
+
+    private func percentileLines(_ snapshot: StatsSnapshot, title: String) -> [String] {
+        var lines = [title]
         let labels = ReportedPercentiles.labels(percentiles) + ["# reqs"]
         lines.append(percentileRow(type: "Type", name: "Name", values: labels))
         var separator = String(repeating: "-", count: Self.typeWidth) + "|" + String(repeating: "-", count: nameWidth)
@@ -115,6 +122,23 @@ public struct ConsoleReport: Sendable {
             line += " " + PythonFormat.rightAligned(value, index == 0 ? 8 : 6)
         }
         return line
+    }
+
+    // MARK: Open model
+
+    /// The open model's part of the summary: the service-time percentiles (each request's own time)
+    /// and the iterations scheduled, started and dropped, ending with an empty line; empty in a
+    /// closed-model run.
+    public func openModelReport(_ snapshot: StatsSnapshot) -> String {
+        guard let open = snapshot.openModel else { return "" }
+        var lines = percentileLines(
+            open.serviceSnapshot(of: snapshot),
+            title: "Service time percentiles (approximated), open model: each request's own time, without its wait for the intended start")
+        lines.append("")
+        lines.append(
+            "Iterations: \(open.scheduledIterations) scheduled, \(open.startedIterations) started, \(open.droppedIterations) dropped"
+                + (open.droppedIterations > 0 ? " (--max-concurrency iterations were in flight when they were due)" : ""))
+        return Self.text(lines + [""])
     }
 
     // MARK: Errors (print_error_report)

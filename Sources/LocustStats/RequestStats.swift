@@ -40,6 +40,47 @@ public final class RequestStats: Sendable {
         }
     }
 
+    /// Records one open-model request completed now: `responseTime` runs from its iteration's intended
+    /// start (the request table), `serviceTime` is its own (the service table, ``OpenModelStats``).
+    public func recordOpenModel(
+        method: String, name: String, responseTime: Double, serviceTime: Double, contentLength: Int, error: String?
+    ) {
+        let now = currentTime()
+        state.withLock { state in
+            state.recordOpenModel(
+                method: method, name: name, responseTime: responseTime, serviceTime: serviceTime,
+                contentLength: contentLength, error: error, at: now)
+        }
+    }
+
+    /// Makes the snapshots carry ``StatsSnapshot/openModel`` (zeroes until something is recorded), for an
+    /// open-model run; `false` drops it again (a closed-model test after an open one).
+    public func enableOpenModel(_ enabled: Bool = true) {
+        state.withLock { state in
+            if !enabled {
+                state.open = nil
+            } else if state.open == nil {
+                state.open = OpenModelTables(startTime: state.total.startTime)
+            }
+        }
+    }
+
+    /// Counts an iteration started on schedule (open model).
+    public func recordIterationStarted() {
+        state.withLock { state in
+            if state.open == nil { state.open = OpenModelTables(startTime: state.total.startTime) }
+            state.open?.started += 1
+        }
+    }
+
+    /// Counts an iteration that was due but could not start: `--max-concurrency` were in flight.
+    public func recordIterationDropped() {
+        state.withLock { state in
+            if state.open == nil { state.open = OpenModelTables(startTime: state.total.startTime) }
+            state.open?.dropped += 1
+        }
+    }
+
     /// Counts a request cut off in flight by a stop (see ``StatsSnapshot/interruptedRequests``).
     public func recordInterrupted() {
         state.withLock { $0.interrupted += 1 }

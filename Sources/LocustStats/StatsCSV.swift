@@ -113,6 +113,26 @@ public struct StatsCSV: Sendable {
         Self.text([Self.exceptionsColumns] + exceptionsRows(snapshot))
     }
 
+    /// The columns of `PREFIX_iterations.csv` (open model only).
+    public static let iterationsColumns = ["Scheduled Iterations", "Started Iterations", "Dropped Iterations"]
+
+    /// `PREFIX_service_stats.csv` (open model only): `PREFIX_stats.csv`'s columns over the service times,
+    /// each request's own time (`PREFIX_stats.csv` then holds the times from the intended starts); nil
+    /// in a closed-model run.
+    public func serviceCSV(_ snapshot: StatsSnapshot) -> String? {
+        guard let open = snapshot.openModel else { return nil }
+        return requestsCSV(open.serviceSnapshot(of: snapshot))
+    }
+
+    /// `PREFIX_iterations.csv` (open model only): the iterations scheduled, started and dropped; nil in a
+    /// closed-model run.
+    public func iterationsCSV(_ snapshot: StatsSnapshot) -> String? {
+        guard let open = snapshot.openModel else { return nil }
+        return Self.text([
+            Self.iterationsColumns, ["\(open.scheduledIterations)", "\(open.startedIterations)", "\(open.droppedIterations)"],
+        ])
+    }
+
     /// The header line of `PREFIX_stats_history.csv`.
     public var historyHeader: String { Self.line(historyColumns) }
 

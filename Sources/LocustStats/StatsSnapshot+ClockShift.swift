@@ -15,6 +15,12 @@ extension StatsSnapshot {
             errors: errors.map { moved($0) { $0.shift(bySeconds: seconds) } },
             exceptions: exceptions,
             recentResponseTimes: moved(recentResponseTimes) { $0.shift(bySeconds: seconds) },
-            takenAt: takenAt + Double(seconds), interruptedRequests: interruptedRequests)
+            takenAt: takenAt + Double(seconds), interruptedRequests: interruptedRequests,
+            openModel: openModel.map { model in
+                moved(model) { model in
+                    for index in model.serviceEntries.indices { model.serviceEntries[index].shift(bySeconds: seconds) }
+                    model.serviceTotal.shift(bySeconds: seconds)
+                }
+            })
     }
 }

@@ -19,13 +19,17 @@ public struct StatsSnapshot: Sendable, Codable, Equatable {
     /// Requests in flight when a stop cut them off: not completed, so in no entry (k6's interrupted
     /// iterations); the summary reports them.
     public private(set) var interruptedRequests: Int
+    /// The open model's service times and iteration counters; nil in a closed-model run.
+    public private(set) var openModel: OpenModelStats?
 
     /// Creates a snapshot; the lists are put in report order.
     public init(
         entries: [StatsEntry], total: StatsEntry, errors: [StatsError] = [], exceptions: [StatsException] = [],
-        recentResponseTimes: ResponseTimeWindow = ResponseTimeWindow(), takenAt: Double = 0, interruptedRequests: Int = 0
+        recentResponseTimes: ResponseTimeWindow = ResponseTimeWindow(), takenAt: Double = 0, interruptedRequests: Int = 0,
+        openModel: OpenModelStats? = nil
     ) {
         self.interruptedRequests = interruptedRequests
+        self.openModel = openModel
         self.entries = entries.sorted { ($0.name, $0.method) < ($1.name, $1.method) }
         self.total = total
         self.errors = errors.sorted { lhs, rhs in

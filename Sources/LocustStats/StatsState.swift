@@ -18,6 +18,8 @@ struct StatsState: Sendable {
     var window = ResponseTimeWindow()
     /// Requests cut off in flight by a stop.
     var interrupted = 0
+    /// The open model's service times and iteration counters (nil in a closed-model run).
+    var open: OpenModelTables?
 
     init(startTime: Double) {
         total = StatsEntry(method: "", name: Self.aggregatedName, startTime: startTime)
@@ -28,6 +30,7 @@ struct StatsState: Sendable {
         total = snapshot.total
         window = snapshot.recentResponseTimes
         interrupted = snapshot.interruptedRequests
+        open = snapshot.openModel.map(OpenModelTables.init)
         mergeTables(of: snapshot)
     }
 
@@ -64,6 +67,21 @@ struct StatsState: Sendable {
         }
     }
 
+    /// An open-model request: `responseTime` (from the iteration's intended start) goes to the request
+    /// table as ``record(method:name:responseTime:contentLength:error:at:)`` records it, `serviceTime`
+    /// (the request's own) to the service table. Not the closed model's path, which stays as it was.
+    mutating func recordOpenModel(
+        method: String, name: String, responseTime: Double, serviceTime: Double, contentLength: Int, error: String?,
+        at now: Double
+    ) {
+        record(method: method, name: name, responseTime: responseTime, contentLength: contentLength, error: error, at: now)
+        let timestamp = now.isFinite ? now : 0
+        if open == nil { open = OpenModelTables(startTime: total.startTime) }
+        open?.record(
+            method: method, name: name, milliseconds: StatsEntry.sanitized(serviceTime), contentLength: contentLength,
+            failed: error != nil, at: timestamp, second: StatsEntry.second(of: timestamp))
+    }
+
     /// The position of `key`'s entry, which is created (empty, started at `startTime`) when missing.
     private mutating func position(of key: StatsEntryKey, startTime: Double) -> Int {
         if let position = positions[key] { return position }
@@ -88,6 +106,10 @@ struct StatsState: Sendable {
         total.merge(snapshot.total)
         window.merge(snapshot.recentResponseTimes)
         interrupted += snapshot.interruptedRequests
+        if let other = snapshot.openModel {
+            if open == nil { open = OpenModelTables(startTime: total.startTime) }
+            open?.merge(other)
+        }
     }
 
     /// Adds the entries, errors and exceptions of `snapshot`.
@@ -128,6 +150,8 @@ struct StatsState: Sendable {
         exceptions.removeAll()
         window.reset()
         interrupted = 0
+        // An open-model run keeps its (zeroed) tables, so that its reports keep their open-model parts.
+        open?.reset(at: time)
     }
 
     /// A consistent copy in report order.
@@ -135,6 +159,6 @@ struct StatsState: Sendable {
         StatsSnapshot(
             entries: entries, total: total, errors: Array(errors.values),
             exceptions: Array(exceptions.values), recentResponseTimes: window, takenAt: time,
-            interruptedRequests: interrupted)
+            interruptedRequests: interrupted, openModel: open?.stats)
     }
 }

@@ -45,6 +45,10 @@ struct ClusterMessageCodecTests {
         .spawn(.init(timestamp: t0 + 0.25, counts: ["A": 3, "B": 1], host: "http://127.0.0.1:8080", stopTimeout: 1.5,
             order: .init(test: "ab12-3", rate: 2.5, equalTaskWeights: true))),
         .spawn(.init(timestamp: t0, counts: [:], host: nil, stopTimeout: 0)),
+        .spawn(.init(timestamp: t0 + 1, counts: ["A": 0, "B": 0], host: nil, stopTimeout: 0,
+            order: .init(test: "ab12-4", rate: 1, equalTaskWeights: false, arrival: .init(
+                schedule: ArrivalSchedule(startRate: 50, stages: [.init(seconds: 30, rate: 100), .init(seconds: 120, rate: 250)]),
+                maxConcurrency: 500, elapsed: 12.5)))),
         .spawn(.init(timestamp: t0, counts: ["A": 1], host: nil, stopTimeout: 0, tags: ["checkout", "login"], excludeTags: [])),
         .masterSpawningComplete(userCount: 12),
         .stop,

@@ -152,6 +152,43 @@ struct MasterStateMachineTests {
         #expect(harness.machine.workers.isEmpty)
     }
 
+    // MARK: The open model
+
+    @Test func theOpenModelGivesEachSwiftLocustSlaveAnEqualShareOnItsOwnClock() throws {
+        var harness = Harness()
+        harness.join("h_1")
+        harness.join("h_2")
+        harness.joinPython("py_1")
+        let plan = ArrivalPlan(schedule: ArrivalSchedule(startRate: 300, stages: [.init(seconds: 10, rate: 100)]), maxConcurrency: 5)
+        let out = harness.feed(.startArrivals(plan, host: nil, classNames: nil))
+        let spawns = Self.spawns(out)
+        #expect(spawns["py_1"] == nil, "a Python worker has no open model")
+        #expect(Self.logs(out).contains { $0.contains("Python Locust worker py_1 cannot run the open model") })
+        let first = try #require(spawns["h_1"]?.order?.arrival)
+        let second = try #require(spawns["h_2"]?.order?.arrival)
+        #expect(first.schedule == ArrivalSchedule(startRate: 150, stages: [.init(seconds: 10, rate: 50)]))
+        #expect(second.schedule == first.schedule)
+        #expect(first.maxConcurrency == 3 && second.maxConcurrency == 2)
+        #expect(first.elapsed == 0)
+        #expect(spawns["h_1"]?.counts == ["A": 0, "B": 0])
+        // Running once both SwiftLocust slaves reached their orders; the Python worker is not waited for.
+        harness.from("h_1", .spawningComplete(counts: [:], userCount: 0))
+        let done = harness.from("h_2", .spawningComplete(counts: [:], userCount: 0))
+        #expect(done.contains(.event(.spawningComplete(users: 0))))
+        // A third slave 4 s in: three shares, each told how far the schedule is.
+        for _ in 0..<4 {
+            _ = harness.advance(1)
+            harness.heartbeat("h_1", state: "running")
+            harness.heartbeat("h_2", state: "running")
+            harness.from("py_1", .heartbeat(.init(state: "ready", cpuUsage: 0, memoryUsage: 0)))
+        }
+        let joined = Self.spawns(harness.join("h_3") + harness.advance(1))
+        let late = try #require(joined["h_3"]?.order?.arrival)
+        #expect(late.elapsed >= 4 && late.elapsed <= 5)
+        #expect(late.schedule.startRate == 100)
+        #expect(joined["h_1"]?.order?.arrival?.maxConcurrency == 2)
+    }
+
     // MARK: Dealing
 
     @Test func usersSpreadByWeightWithOneOrderEach() {

@@ -43,6 +43,7 @@ internal import Foundation
     public let httpOptions: HTTPClientOptions
     private let body: @Sendable (UserContext) async -> Void
     private let refilter: @Sendable (TagFilter) -> UserClass?
+    private let makeIteration: @Sendable (UserContext) async -> IterationUser?
 
     /// Wraps a user type.
     public convenience init<U: User>(_ type: U.Type) {
@@ -60,6 +61,7 @@ internal import Foundation
         body = { context in
             await context.client.runAsUser { await UserClass.live(U.self, tasks: tasks, context: context) }
         }
+        makeIteration = { context in await UserClass.iterationUser(U.self, tasks: tasks, context: context) }
         refilter = { filter in
             guard !filter.isEmpty else { return UserClass(U.self, tasks: U.tasks) }
             let kept = U.tasks.compactMap { $0.filtered(by: filter) }
@@ -76,6 +78,92 @@ internal import Foundation
     /// Runs one user from `onStart` to `onStop`. Returns when the user stopped.
     @_spi(Runner) public func run(_ context: UserContext) async {
         await body(context)
+    }
+
+    /// Makes an open-model instance: the user is created and its `onStart` run now; nil when `onStart`
+    /// threw ``StopUser`` (its `onStop` has then run) or the class has no task of weight above 0.
+    @_spi(Runner) public func makeIterationUser(_ context: UserContext) async -> IterationUser? {
+        await makeIteration(context)
+    }
+
+    /// A leaf task of the open model with its place in the cumulative weights (0...1).
+    struct Leaf<U: User>: Sendable {
+        let location: String
+        let name: String
+        let run: @concurrent @Sendable (U) async throws -> Void
+        let upTo: Double
+    }
+
+    /// The leaf tasks of `tasks`, a set's tasks sharing the set's weight by theirs.
+    static func leaves<U: User>(_ tasks: [UserTask<U>], path: String, share: Double, equal: Bool, into leaves: inout [(Leaf<U>, Double)]) {
+        let kept = tasks.filter { $0.weight > 0 }
+        let total = kept.reduce(0) { $0 + (equal ? 1 : $1.weight) }
+        guard total > 0 else { return }
+        for task in kept {
+            let part = share * Double(equal ? 1 : task.weight) / Double(total)
+            switch task.body {
+            case .run(let run):
+                leaves.append((Leaf(location: path, name: task.name, run: run, upTo: 0), part))
+            case .set(let set):
+                Self.leaves(set.tasks, path: path + "." + task.name, share: part, equal: equal, into: &leaves)
+            }
+        }
+    }
+
+    static func iterationUser<U: User>(_ type: U.Type, tasks: [UserTask<U>], context: UserContext) async -> IterationUser? {
+        var weighted: [(Leaf<U>, Double)] = []
+        let className = String(describing: type)
+        leaves(tasks, path: className, share: 1, equal: context.equalTaskWeights, into: &weighted)
+        guard !weighted.isEmpty else { return nil }
+        var cumulative = 0.0
+        let picks = weighted.map { leaf, part -> Leaf<U> in
+            cumulative += part
+            return Leaf(location: leaf.location, name: leaf.name, run: leaf.run, upTo: cumulative)
+        }
+        // nonisolated(unsafe): the instance is used by one task at a time, as in `live`: the runner lends
+        // it to one iteration at a time and calls `stop` after the last one ended.
+        nonisolated(unsafe) let user = U(context: context)
+        do {
+            try await user.onStart()
+        } catch is StopUser {
+            await stopIterationUser(user, context: context, location: className)
+            return nil
+        } catch {
+            report(error, context: context, location: className, "onStart")
+        }
+        return IterationUser(
+            context: context,
+            iterate: { pick in
+                var index = 0
+                while index < picks.count - 1 && picks[index].upTo <= pick { index += 1 }
+                let leaf = picks[index]
+                var outcome = IterationUser.Outcome.done
+                await context.client.runAsUser {
+                    do {
+                        try await leaf.run(user)
+                    } catch is StopUser {
+                        outcome = .stopUser
+                    } catch is InterruptTaskSet {
+                        // Ends the iteration; the next one picks again.
+                    } catch {
+                        if !context.control.isKilled { report(error, context: context, location: leaf.location, leaf.name) }
+                    }
+                }
+                return outcome
+            },
+            finish: { await stopIterationUser(user, context: context, location: className) })
+    }
+
+    @inline(never)
+    static func stopIterationUser<U: User>(_ user: U, context: UserContext, location: String) async {
+        // nonisolated(unsafe): called once, after the instance's last iteration (see `iterationUser`).
+        nonisolated(unsafe) let user = user
+        do {
+            try await user.onStop()
+        } catch is StopUser {
+        } catch {
+            report(error, context: context, location: location, "onStop")
+        }
     }
 
     static func live<U: User>(_ type: U.Type, tasks allTasks: [UserTask<U>], context: UserContext) async {

@@ -57,6 +57,30 @@ final class UserControl: Sendable {
         return !isStopping
     }
 
+    /// Sleeps on `thread`'s timers until `deadline` (monotonic nanoseconds); returns false when asked to
+    /// stop. A deadline already past only yields. (The open model's schedule: absolute, so no drift.)
+    @inline(never)
+    func wait(untilNanoseconds deadline: UInt64, on thread: EngineThread) async -> Bool {
+        if deadline <= MonotonicClock.nanoseconds() {
+            await Task.yield()
+            return !isStopping
+        }
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let generation = state.withLock { state -> UInt64? in
+                if state.stopping { return nil }
+                state.generation &+= 1
+                state.waiter = continuation
+                return state.generation
+            }
+            guard let generation else {
+                continuation.resume()
+                return
+            }
+            thread.schedule(deadline: deadline, control: self, generation: generation)
+        }
+        return !isStopping
+    }
+
     /// Called by the engine thread when a timer fires.
     func fire(generation: UInt64) {
         let waiter = state.withLock { state -> UnsafeContinuation<Void, Never>? in

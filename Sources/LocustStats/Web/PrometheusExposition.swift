@@ -9,7 +9,9 @@ import Histogram
 /// a histogram with the fixed ``bucketBounds`` counted from the entry's exact response-time
 /// histogram. Per failure kind: `locust_errors_total` (labels `method`, `name`, `error`). For the
 /// run: `locust_users`, `locust_workers` (only when distributed), `locust_state` (one series per
-/// state, 1 for the current one), `locust_fail_ratio` and `locust_exceptions_total`.
+/// state, 1 for the current one), `locust_fail_ratio` and `locust_exceptions_total`. In an open-model run
+/// only: `locust_iterations_started_total`, `locust_iterations_dropped_total` and the service times as
+/// `locust_service_time_seconds` (the response times then run from each iteration's intended start).
 ///
 /// Counters restart from 0 after `/stats/reset`, which Prometheus treats as a counter reset.
 public enum PrometheusExposition {
@@ -82,6 +84,21 @@ public enum PrometheusExposition {
         family(&output, "locust_exceptions_total", "counter", "Exceptions raised by user code (not request failures).")
         let exceptions = snapshot.exceptions.reduce(0) { $0 &+ $1.count }
         sample(&output, "locust_exceptions_total", [], .int(exceptions))
+
+        if let open = snapshot.openModel {
+            // Open-model runs only: the schedule's iterations, and the service times beside the response
+            // times (which run from each iteration's intended start).
+            family(&output, "locust_iterations_started_total", "counter", "Open model: iterations started on schedule.")
+            sample(&output, "locust_iterations_started_total", [], .int(open.startedIterations))
+            family(
+                &output, "locust_iterations_dropped_total", "counter",
+                "Open model: iterations due while --max-concurrency were in flight, not run.")
+            sample(&output, "locust_iterations_dropped_total", [], .int(open.droppedIterations))
+            family(
+                &output, "locust_service_time_seconds", "histogram",
+                "Open model: each request's own time, without its wait for the intended start, in seconds.")
+            for entry in open.serviceEntries { histogram(&output, entry, name: "locust_service_time_seconds") }
+        }
         return output
     }
 
@@ -172,14 +189,14 @@ public enum PrometheusExposition {
         output += " " + value.text + "\n"
     }
 
-    private static func histogram(_ output: inout String, _ entry: StatsEntry) {
+    private static func histogram(_ output: inout String, _ entry: StatsEntry, name: String = "locust_response_time_seconds") {
         let base = labels(entry)
         let counts = cumulativeBucketCounts(entry)
         for (index, count) in counts.enumerated() {
             let le = index < bucketBounds.count ? bound(bucketBounds[index]) : "+Inf"
-            sample(&output, "locust_response_time_seconds_bucket", base + [("le", le)], .int(count))
+            sample(&output, name + "_bucket", base + [("le", le)], .int(count))
         }
-        sample(&output, "locust_response_time_seconds_sum", base, .double(entry.totalResponseTime / 1_000))
-        sample(&output, "locust_response_time_seconds_count", base, .int(entry.numRequests))
+        sample(&output, name + "_sum", base, .double(entry.totalResponseTime / 1_000))
+        sample(&output, name + "_count", base, .int(entry.numRequests))
     }
 }

@@ -58,6 +58,20 @@ public enum StatsRequestsJSON {
             "state": .string(state),
             "user_count": .int(userCount),
         ]
+        if let open = snapshot.openModel {
+            // Only in open-model runs (Locust has none of these keys): the dropped iterations beside the
+            // totals, and the service times (each request's own time) as rows of their own.
+            body["dropped_iterations"] = .int(open.droppedIterations)
+            let service = open.serviceSnapshot(of: snapshot)
+            var rows = service.entries.prefix(maximumRows).map { row($0, in: service, percentiles: rowPercentiles) }
+            rows.append(row(service.total, in: service, percentiles: rowPercentiles))
+            body["open_model"] = .object([
+                "scheduled_iterations": .int(open.scheduledIterations),
+                "started_iterations": .int(open.startedIterations),
+                "dropped_iterations": .int(open.droppedIterations),
+                "service_time_stats": .array(rows),
+            ])
+        }
         if let workers {
             body["workers"] = .array(workers.map(\.json))
             body["worker_count"] = .int(workers.filter(\.isCounted).count)

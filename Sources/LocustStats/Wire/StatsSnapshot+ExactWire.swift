@@ -10,7 +10,8 @@ extension StatsSnapshot {
 
     /// Writes the exact form.
     public func writeExact(into writer: inout MessagePackWriter) {
-        writer.writeArrayHeader(8)
+        // A 9th element only in open-model runs: [started, dropped, [service entries], service total].
+        writer.writeArrayHeader(openModel == nil ? 8 : 9)
         writer.write(Self.exactWireVersion)
         writer.writeArrayHeader(entries.count)
         for entry in entries { entry.writeExact(into: &writer) }
@@ -43,11 +44,20 @@ extension StatsSnapshot {
         }
         writer.write(takenAt)
         writer.write(interruptedRequests)
+        if let open = openModel {
+            writer.writeArrayHeader(4)
+            writer.write(open.startedIterations)
+            writer.write(open.droppedIterations)
+            writer.writeArrayHeader(open.serviceEntries.count)
+            for entry in open.serviceEntries { entry.writeExact(into: &writer) }
+            open.serviceTotal.writeExact(into: &writer)
+        }
     }
 
     /// Reads the exact form written by ``writeExact(into:)``.
     public init(exactFrom reader: inout MessagePackReader) throws {
-        guard try reader.readArrayHeader() == 8 else { throw StatsWireError("snapshot is not an 8-element array") }
+        let fields = try reader.readArrayHeader()
+        guard fields == 8 || fields == 9 else { throw StatsWireError("snapshot is not an 8- or 9-element array") }
         let version = try reader.readInt()
         guard version == Self.exactWireVersion else { throw StatsWireError("snapshot form \(version), expected \(Self.exactWireVersion)") }
         var entries: [StatsEntry] = []
@@ -86,9 +96,20 @@ extension StatsSnapshot {
         }
         let takenAt = try reader.readDouble()
         let interrupted = try reader.readInt()
+        var open: OpenModelStats?
+        if fields == 9 {
+            guard try reader.readArrayHeader() == 4 else { throw StatsWireError("open-model stats are not a 4-element array") }
+            let started = try reader.readInt()
+            let dropped = try reader.readInt()
+            guard started >= 0, dropped >= 0 else { throw StatsWireError("negative iteration count") }
+            var service: [StatsEntry] = []
+            for _ in 0..<(try reader.readArrayHeader()) { service.append(try StatsEntry(exactFrom: &reader)) }
+            let serviceTotal = try StatsEntry(exactFrom: &reader)
+            open = OpenModelStats(startedIterations: started, droppedIterations: dropped, serviceEntries: service, serviceTotal: serviceTotal)
+        }
         self.init(
             entries: entries, total: total, errors: errors, exceptions: exceptions, recentResponseTimes: window,
-            takenAt: takenAt.isFinite ? takenAt : 0, interruptedRequests: max(0, interrupted))
+            takenAt: takenAt.isFinite ? takenAt : 0, interruptedRequests: max(0, interrupted), openModel: open)
     }
 
     static func readOptionalDouble(_ reader: inout MessagePackReader) throws -> Double? {

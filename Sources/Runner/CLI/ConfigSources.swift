@@ -15,6 +15,7 @@ public enum ConfigSources {
         "csv": .value, "csv-full-history": .flag, "print-stats": .flag, "only-summary": .flag, "reset-stats": .flag,
         "exit-code-on-error": .value, "loglevel": .value, "logfile": .value, "threshold": .value, "threshold-abort": .flag,
         "stages": .value, "shape": .value, "step-load": .flag, "step-users": .value, "step-time": .value,
+        "arrival-rate": .value, "arrival-stages": .value, "max-concurrency": .value,
         "master": .flag, "slave": .flag, "worker": .flag, "master-host": .value, "master-port": .value,
         "master-bind-host": .value, "master-bind-port": .value, "expect-slaves": .value, "expect-workers": .value,
         "expect-slaves-max-wait": .value, "expect-workers-max-wait": .value, "master-timeout": .value, "cluster-token": .value, "cluster-token-file": .value,

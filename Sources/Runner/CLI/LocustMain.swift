@@ -98,7 +98,14 @@ public enum LocustMain {
             case .master, .standalone:
                 let web = try WebSettings(options: options)
                 if settings.headless { try settings.checkHost(for: classes) }
-                if cluster.role == .standalone { FileLimit.raise(for: settings.users, logger: logger) }
+                // The open model may hold a connection per iteration in flight.
+                if cluster.role == .standalone {
+                    if let arrival = settings.arrival {
+                        FileLimit.raise(for: arrival.maxConcurrency, what: "iterations in flight (--max-concurrency)", logger: logger)
+                    } else {
+                        FileLimit.raise(for: settings.users, logger: logger)
+                    }
+                }
                 let code = try await TestLauncher(
                     settings: settings, cluster: cluster, web: web, plugin: plugin, classes: classes, logger: logger
                 ).run()
@@ -150,7 +157,7 @@ enum UserClassListing {
 
 /// Raises the soft limit of open files to the hard limit: every user may hold a connection.
 enum FileLimit {
-    static func raise(for users: Int, logger: RunLogger) {
+    static func raise(for users: Int, what: String = "users", logger: RunLogger) {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
         if limit.rlim_cur < limit.rlim_max {
@@ -159,7 +166,7 @@ enum FileLimit {
         }
         if users + 100 > Int(limit.rlim_cur) {
             logger.warning(
-                "\(users) users but only \(limit.rlim_cur) open files allowed (ulimit -n): some users will fail to connect")
+                "\(users) \(what) but only \(limit.rlim_cur) open files allowed (ulimit -n): some \(what == "users" ? "users" : "iterations") will fail to connect")
         }
     }
 }

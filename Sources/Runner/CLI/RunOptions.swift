@@ -14,6 +14,10 @@ public struct RunOptions: ParsableArguments, Sendable {
     @OptionGroup(title: "Common options")
     public var common: CommonOptions
 
+    /// `--arrival-rate`, `--arrival-stages`, `--max-concurrency`.
+    @OptionGroup(title: "Open model options")
+    public var openModel: OpenModelOptions
+
     /// `--web-host`, `--web-port`, authentication, TLS, the base path, `--autostart`, `--autoquit`.
     @OptionGroup(title: "Web UI options")
     public var webUI: WebUIOptions
@@ -44,6 +48,9 @@ public struct RunOptions: ParsableArguments, Sendable {
 
     /// A common option, e.g. `options.users`.
     public subscript<Value>(dynamicMember keyPath: KeyPath<CommonOptions, Value>) -> Value { common[keyPath: keyPath] }
+
+    /// An open-model option, e.g. `options.arrivalRate`.
+    public subscript<Value>(dynamicMember keyPath: KeyPath<OpenModelOptions, Value>) -> Value { openModel[keyPath: keyPath] }
 
     /// A web UI option, e.g. `options.webPort`.
     public subscript<Value>(dynamicMember keyPath: KeyPath<WebUIOptions, Value>) -> Value { webUI[keyPath: keyPath] }

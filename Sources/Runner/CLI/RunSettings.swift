@@ -24,6 +24,8 @@ public struct RunSettings: Sendable {
     public var thresholdAbort: Bool
     /// `--shape`, `--stages`, `--step-load`: what drives the users instead of `-u`/`-r`.
     var shapeSelection: ShapeSelection = .pluginDefault
+    /// `--arrival-rate`/`--arrival-stages`/`--max-concurrency`: the open model, instead of `-u`/`-r`.
+    public var arrival: ArrivalPlan?
     /// The exit code of a run with a failed threshold: apart from request failures (1) and bad input (2).
     public static let thresholdExitCode: Int32 = 3
     public var logLevel: RunLogger.Level
@@ -96,6 +98,7 @@ public struct RunSettings: Sendable {
             throw RunnerError.badInput(error.description)
         }
         thresholdAbort = options.thresholdAbort
+        arrival = try Self.arrivalPlan(options)
         if thresholdAbort && thresholds.isEmpty {
             throw RunnerError.badInput("--threshold-abort needs at least one --threshold")
         }
@@ -112,6 +115,54 @@ public struct RunSettings: Sendable {
         if let path = options.jsonFile {
             jsonFile = try RunSettings.jsonFilePath(path)
         }
+    }
+
+    /// The open model from `--arrival-rate`, `--arrival-stages` and `--max-concurrency`, or nil (each
+    /// mistake one line).
+    static func arrivalPlan(_ options: RunOptions) throws -> ArrivalPlan? {
+        guard options.arrivalRate != nil || options.arrivalStages != nil else {
+            if let bound = options.maxConcurrency {
+                throw RunnerError.badInput(
+                    "--max-concurrency \(bound) bounds the open model's iterations: give --arrival-rate or --arrival-stages too")
+            }
+            return nil
+        }
+        var startRate = 0.0
+        if let rate = options.arrivalRate {
+            guard rate.isFinite, rate > 0, rate <= ArrivalSchedule.maxRate else {
+                throw RunnerError.badInput(
+                    "--arrival-rate must be more than 0 (and at most \(Int(ArrivalSchedule.maxRate))) iterations per second, got \(PythonStyle.number(rate))")
+            }
+            startRate = rate
+        }
+        var stages: [ArrivalSchedule.Stage] = []
+        if let text = options.arrivalStages {
+            do {
+                stages = try ArrivalSchedule.parseStages(text)
+            } catch {
+                throw RunnerError.badInput(error.message)
+            }
+        }
+        let bound = options.maxConcurrency ?? ArrivalPlan.defaultMaxConcurrency
+        guard bound >= 1 else { throw RunnerError.badInput("--max-concurrency must be 1 or more, got \(bound)") }
+        let model = options.arrivalStages != nil ? "--arrival-stages" : "--arrival-rate"
+        if options.users != nil { throw RunnerError.badInput("\(model) replaces -u/--users (the open model has no user count): give one or the other") }
+        if options.spawnRate != nil { throw RunnerError.badInput("\(model) replaces -r/--spawn-rate: give one or the other") }
+        if options.stages != nil { throw RunnerError.badInput("\(model) replaces --stages (users): use --arrival-stages for a ramp of the rate") }
+        if options.stepLoad || (options.shape != nil && options.shape != "none") {
+            throw RunnerError.badInput("\(model) replaces a load shape (users): give one or the other")
+        }
+        if options.arrivalStages != nil, options.runTime != nil {
+            throw RunnerError.badInput("--arrival-stages ends the test with its last stage: leave out -t/--run-time")
+        }
+        if options.slave {
+            throw RunnerError.badInput("\(model) is the master's (or a standalone run's): a slave runs the share of the rate its master sends")
+        }
+        guard options.headless || options.autostart else {
+            throw RunnerError.badInput(
+                "\(model) drives a headless run (or one started with --autostart): add --headless (the web UI's form has no open model yet)")
+        }
+        return ArrivalPlan(schedule: ArrivalSchedule(startRate: startRate, stages: stages), maxConcurrency: bound)
     }
 
     /// The file `--json-file PATH` writes: `PATH.json` as Locust names it, or `PATH` when it already

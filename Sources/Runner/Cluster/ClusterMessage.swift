@@ -167,12 +167,35 @@ public enum ClusterMessage: Sendable, Equatable {
         public var rate: Double
         /// `--equal-weights` of the master.
         public var equalTaskWeights: Bool
+        /// An open-model test: this slave's share of the schedule (no users; the order's classes are
+        /// the test's, picked by their weights).
+        public var arrival: ArrivalOrder?
 
         /// Creates the additions.
-        public init(test: String, rate: Double, equalTaskWeights: Bool) {
+        public init(test: String, rate: Double, equalTaskWeights: Bool, arrival: ArrivalOrder? = nil) {
             self.test = test
             self.rate = rate
             self.equalTaskWeights = equalTaskWeights
+            self.arrival = arrival
+        }
+    }
+
+    /// A slave's share of an open-model test (`swiftlocust.arrival` of `spawn`): its rates (the master's
+    /// times its share), its part of `--max-concurrency`, and how far into the schedule the test is, so
+    /// that a slave joining late (or given a new share) goes on from there on its own clock.
+    public struct ArrivalOrder: Sendable, Equatable {
+        /// This slave's schedule.
+        public var schedule: ArrivalSchedule
+        /// Its bound on iterations in flight.
+        public var maxConcurrency: Int
+        /// Seconds of the schedule past when the order was sent.
+        public var elapsed: Double
+
+        /// Creates a share.
+        public init(schedule: ArrivalSchedule, maxConcurrency: Int, elapsed: Double) {
+            self.schedule = schedule
+            self.maxConcurrency = maxConcurrency
+            self.elapsed = elapsed
         }
     }
 

@@ -124,13 +124,30 @@ public enum ClusterMessageCodec {
             }
             if let order = spawn.order {
                 writer.write(extensionKey)
-                writer.writeMapHeader(3)
+                writer.writeMapHeader(order.arrival == nil ? 3 : 4)
                 writer.write("test")
                 writer.write(order.test)
                 writer.write("rate")
                 writer.write(order.rate)
                 writer.write("equal_weights")
                 writer.write(order.equalTaskWeights)
+                if let arrival = order.arrival {
+                    writer.write("arrival")
+                    writer.writeMapHeader(4)
+                    writer.write("start_rate")
+                    writer.write(arrival.schedule.startRate)
+                    writer.write("stages")
+                    writer.writeArrayHeader(arrival.schedule.stages.count)
+                    for stage in arrival.schedule.stages {
+                        writer.writeArrayHeader(2)
+                        writer.write(stage.seconds)
+                        writer.write(stage.rate)
+                    }
+                    writer.write("max_concurrency")
+                    writer.write(arrival.maxConcurrency)
+                    writer.write("elapsed")
+                    writer.write(arrival.elapsed)
+                }
             }
         case .masterSpawningComplete(let userCount):
             writer.writeMapHeader(1)
@@ -297,7 +314,9 @@ public enum ClusterMessageCodec {
                 guard let test = info["test"]?.stringValue, let rate = info["rate"]?.doubleValue else {
                     throw ClusterFrameError.malformed("a SwiftLocust order without test and rate")
                 }
-                order = .init(test: test, rate: rate, equalTaskWeights: info["equal_weights"]?.boolValue ?? false)
+                order = .init(
+                    test: test, rate: rate, equalTaskWeights: info["equal_weights"]?.boolValue ?? false,
+                    arrival: try info["arrival"].map(Self.arrivalOrder))
             }
             let options = data["parsed_options"]
             return .spawn(.init(
@@ -339,6 +358,23 @@ public enum ClusterMessageCodec {
     }
 
     /// A list of strings in `parsed_options`, or nil for None or a missing key.
+    /// `swiftlocust.arrival` of a spawn order: rates at or above 0, stages of a span above 0, a bound of 1 or more.
+    private static func arrivalOrder(_ value: MessagePackValue) throws -> ClusterMessage.ArrivalOrder {
+        guard let startRate = value["start_rate"]?.doubleValue, startRate.isFinite, startRate >= 0,
+            let bound = value["max_concurrency"]?.intValue, bound >= 1,
+            let elapsed = value["elapsed"]?.doubleValue, elapsed.isFinite, elapsed >= 0,
+            let stageValues = value["stages"]?.arrayValue
+        else { throw ClusterFrameError.malformed("an arrival order without start_rate, stages, max_concurrency and elapsed") }
+        var stages: [ArrivalSchedule.Stage] = []
+        for stage in stageValues {
+            guard let pair = stage.arrayValue, pair.count == 2, let seconds = pair[0].doubleValue, let rate = pair[1].doubleValue,
+                seconds.isFinite, seconds > 0, rate.isFinite, rate >= 0
+            else { throw ClusterFrameError.malformed("an arrival stage is not [seconds > 0, rate >= 0]") }
+            stages.append(.init(seconds: seconds, rate: rate))
+        }
+        return .init(schedule: ArrivalSchedule(startRate: startRate, stages: stages), maxConcurrency: bound, elapsed: elapsed)
+    }
+
     private static func strings(_ value: MessagePackValue?, name: String) throws -> [String]? {
         guard let value, !value.isNil else { return nil }
         guard let items = value.arrayValue else { throw ClusterFrameError.malformed("parsed_options.\(name) is not a list") }

@@ -100,6 +100,11 @@ public final class MasterCoordinator: ClusterCoordinating {
         handle(.start(users: users, rate: rate, host: host, classNames: classNames))
     }
 
+    /// Starts an open-model test: each SwiftLocust slave runs an equal share of `plan` on its own clock.
+    public func startArrivals(_ plan: ArrivalPlan, host: String? = nil, classNames: [String]? = nil) {
+        handle(.startArrivals(plan, host: host, classNames: classNames))
+    }
+
     /// Stops the test: every slave stops its users and sends its last statistics, then
     /// `client_stopped`. Returns once all answered, or after `stopTimeout` plus a grace of 15 s.
     public func stop(stopTimeout: Double) async {

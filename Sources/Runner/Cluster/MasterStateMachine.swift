@@ -57,6 +57,9 @@ struct MasterStateMachine {
         case start(users: Int, rate: Double, host: String?, classNames: [String]?)
         /// The scenario's option values for the next orders (typed, as they go in `parsed_options`).
         case scenarioOptions([String: MessagePackValue])
+        /// The controller starts an open-model test: each SwiftLocust slave gets an equal share of the
+        /// schedule and of the bound (Python workers cannot run one and get no order).
+        case startArrivals(ArrivalPlan, host: String?, classNames: [String]?)
         /// The controller stops the test.
         case stop(stopTimeout: Double)
         /// The stop's time ran out: whoever has not answered is given up on.
@@ -107,6 +110,8 @@ struct MasterStateMachine {
         var state = RunState.ready
         var userCount = 0
         var ordered: [String: Int] = [:]
+        /// The open-model share last ordered (its `elapsed` left at 0), nil when none.
+        var orderedArrival: ClusterMessage.ArrivalOrder?
         var lastHeard: ContinuousClock.Instant
         var lastHeartbeatWallTime: Double
         var missingSince: ContinuousClock.Instant?
@@ -144,6 +149,11 @@ struct MasterStateMachine {
     private(set) var host: String?
     private(set) var chosenClasses: Set<String>?
     private(set) var testNumber = 0
+    /// The open-model test running (nil: the closed model), and when it started (wall clock).
+    private(set) var arrival: ArrivalPlan?
+    private var arrivalStart = 0.0
+    /// Python workers already told that they get no share of the open model.
+    private var warnedLocustWorkers: Set<String> = []
     private var needsRebalance = false
     /// The Python workers' ramp in progress, if any.
     private(set) var pythonRamp: PythonWorkerRamp?
@@ -187,7 +197,7 @@ struct MasterStateMachine {
                 id: $0.id, hostname: $0.hostname, state: $0.state == .stopped ? .ready : $0.state,
                 userCount: $0.isActive && now - $0.lastHeard <= Self.liveWindow ? $0.userCount : 0,
                 cpuUsage: $0.cpuUsage, memoryUsage: $0.memoryUsage, lastHeartbeat: $0.lastHeartbeatWallTime,
-                lagMilliseconds: $0.lagMilliseconds)
+                lagMilliseconds: $0.lagMilliseconds, isLocustWorker: $0.kind == .locust)
         }
     }
 
@@ -220,8 +230,19 @@ struct MasterStateMachine {
             remove(id, reason: "disconnected", into: &out)
         case .tick:
             tick(now: now, wallTime: wallTime, into: &out)
+        case .startArrivals(let plan, let host, let classNames):
+            if !runState.isActive { testNumber += 1 }
+            arrival = plan
+            arrivalStart = wallTime
+            targetUsers = 0
+            if let host { self.host = host }
+            if let classNames { chosenClasses = Set(classNames) }
+            runState = .spawning
+            rebalance(now: now, wallTime: wallTime, into: &out)
+            checkSpawningComplete(into: &out)
         case .start(let users, let rate, let host, let classNames):
             if !runState.isActive { testNumber += 1 }
+            arrival = nil
             targetUsers = users
             self.rate = rate
             if let host { self.host = host }
@@ -324,6 +345,7 @@ struct MasterStateMachine {
                 worker.state = RunState(rawValue: heartbeat.state).flatMap { $0 == .missing ? nil : $0 } ?? .ready
                 worker.missingSince = nil
                 worker.ordered = [:]
+                worker.orderedArrival = nil
             }
             workers[id] = worker
             if wasMissing {
@@ -380,6 +402,7 @@ struct MasterStateMachine {
             worker.state = .stopped
             worker.userCount = 0
             worker.ordered = [:]
+            worker.orderedArrival = nil
             if worker.kind == .locust && awaitingStop { worker.finalReportDue = now + Self.finalReportWait }
             workers[id] = worker
             checkAllStopped(into: &out)
@@ -430,6 +453,7 @@ struct MasterStateMachine {
             worker.lastHeard = now
             if worker.state != .missing { worker.state = .ready }
             worker.ordered = [:]
+            worker.orderedArrival = nil
             workers[id] = worker
             out.append(.send(.ack(index: worker.index), to: identity))
             if runState.isActive && worker.kind != .pending { needsRebalance = true }
@@ -487,6 +511,7 @@ struct MasterStateMachine {
             workers[id]?.missingSince = now
             workers[id]?.userCount = 0
             workers[id]?.ordered = [:]
+            workers[id]?.orderedArrival = nil
             guard worker.kind != .pending else { continue }
             lost.append(id)
             // If it comes back, it must drop the users that went to others.
@@ -527,6 +552,10 @@ struct MasterStateMachine {
         // Done here for every change so far: a later tick must not begin the ramp again.
         needsRebalance = false
         pythonRamp = nil
+        if let arrival {
+            rebalanceArrivals(arrival, wallTime: wallTime, into: &out)
+            return
+        }
         let active = workers.values.filter(\.isActive).sorted { $0.id < $1.id }
         guard !active.isEmpty else {
             out.append(.log(.warning, "No slaves connected: users start when slaves join"))
@@ -617,11 +646,51 @@ struct MasterStateMachine {
             to: worker.identity))
     }
 
+    /// The open model's orders: each active SwiftLocust slave gets 1/N of every rate and of the bound
+    /// (the remainder to the first ones, at least 1 each), and how far the schedule is, so a slave given a
+    /// new share goes on from there on its own clock. A Python worker gets none (it has no open model).
+    private mutating func rebalanceArrivals(_ plan: ArrivalPlan, wallTime: Double, into out: inout [Command]) {
+        let active = workers.values.filter { $0.isActive && $0.kind == .swiftLocust }.sorted { $0.id < $1.id }
+        for worker in workers.values where worker.isActive && worker.kind == .locust && !warnedLocustWorkers.contains(worker.id) {
+            warnedLocustWorkers.insert(worker.id)
+            out.append(.log(.warning, "Python Locust worker \(worker.id) cannot run the open model (--arrival-rate): it gets no share"))
+        }
+        guard !active.isEmpty else {
+            out.append(.log(.warning, "No SwiftLocust slaves connected: the open model starts when slaves join"))
+            return
+        }
+        let names = configuration.classes.filter { chosenClasses == nil || chosenClasses?.contains($0.name) == true }.map(\.name)
+        let counts = Dictionary(uniqueKeysWithValues: names.map { ($0, 0) })
+        let elapsed = max(0, wallTime - arrivalStart)
+        var sent = false
+        for (index, worker) in active.enumerated() {
+            let bound = max(1, plan.maxConcurrency / active.count + (index < plan.maxConcurrency % active.count ? 1 : 0))
+            let share = ClusterMessage.ArrivalOrder(
+                schedule: plan.schedule.scaled(by: 1 / Double(active.count)), maxConcurrency: bound, elapsed: 0)
+            guard worker.orderedArrival != share || worker.state == .stopped || worker.state == .ready || worker.state == .stopping
+            else { continue }
+            var order = share
+            order.elapsed = elapsed
+            lastSpawnTimestamp = max(wallTime, lastSpawnTimestamp + 0.000_001)
+            workers[worker.id]?.ordered = counts
+            workers[worker.id]?.orderedArrival = share
+            workers[worker.id]?.state = .spawning
+            out.append(.send(.spawn(.init(
+                timestamp: lastSpawnTimestamp, counts: counts, host: host, stopTimeout: configuration.stopTimeout,
+                order: .init(test: currentTest, rate: 1, equalTaskWeights: configuration.equalTaskWeights, arrival: order),
+                tags: configuration.tags, excludeTags: configuration.excludeTags, options: scenarioOptions)),
+                to: worker.identity))
+            sent = true
+        }
+        if sent && runState == .running { runState = .spawning }
+    }
+
     /// Once every active slave reached its order: running, and everyone is told.
     private mutating func checkSpawningComplete(into out: inout [Command]) {
         // A Python worker reaches each step of its ramp: only the last one counts.
         guard runState == .spawning, pythonRamp == nil else { return }
-        let active = workers.values.filter(\.isActive)
+        // In the open model only SwiftLocust slaves have orders to reach.
+        let active = workers.values.filter { $0.isActive && (arrival == nil || $0.kind == .swiftLocust) }
         guard !active.isEmpty, active.allSatisfy({ $0.state == .running }) else { return }
         runState = .running
         let counts = assignedCounts

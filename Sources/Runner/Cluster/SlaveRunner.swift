@@ -192,6 +192,7 @@ public final class SlaveRunner: Sendable {
                 if isNewTest {
                     // Locust's workers clear their statistics when a new test starts, then fire test_start.
                     _ = stats.snapshotAndReset()
+                    stats.enableOpenModel(spawn.order?.arrival != nil)
                     // The master's values of the scenario's options win over this slave's own.
                     let given = ScenarioOptionWire.decode(spawn.options, options: plugin.options)
                     var values = settings.scenarioOptions
@@ -235,6 +236,10 @@ public final class SlaveRunner: Sendable {
                     logger.warning(
                         "The master asked for users of \(newlyUnknown.sorted().joined(separator: ", ")), which this plugin does not have (it has \(classes.map(\.name).joined(separator: ", "))): not started")
                 }
+                if let arrival = spawn.order?.arrival {
+                    runArrivals(arrival, classNames: Set(spawn.counts.keys), ticket: ticket)
+                    continue
+                }
                 let target = classes.map { spawn.counts[$0.name] ?? 0 }
                 // A SwiftLocust master gives a rate; a Locust master paces with its orders, so each
                 // difference starts at once, as its workers do.
@@ -276,6 +281,22 @@ public final class SlaveRunner: Sendable {
             default:
                 break
             }
+        }
+    }
+
+    /// Runs this slave's share of an open-model test on its own clock (a new share while one runs goes
+    /// on with the same instances); the order is reached at once (there are no users to start).
+    private func runArrivals(_ arrival: ClusterMessage.ArrivalOrder, classNames: Set<String>, ticket: Int) {
+        let weights = classes.map { classNames.contains($0.name) ? $0.weight : 0 }
+        let plan = ArrivalPlan(schedule: arrival.schedule, maxConcurrency: arrival.maxConcurrency)
+        let rate = arrival.schedule.rate(at: arrival.elapsed) ?? 0
+        logger.info(
+            "Open model: running a share of \(PythonStyle.number(rate)) iterations/s now, \(PythonStyle.number(arrival.elapsed)) s into the schedule (\(plan.summary))")
+        state.withLock { $0.runState = .running }
+        send(.spawningComplete(counts: [:], userCount: spawner.aliveCount))
+        let spawner = self.spawner
+        Task {
+            _ = await spawner.runArrivals(plan, weights: weights, ticket: ticket, elapsed: arrival.elapsed)
         }
     }
 

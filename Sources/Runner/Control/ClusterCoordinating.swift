@@ -15,8 +15,15 @@ public protocol ClusterCoordinating: Sendable {
     func start(users: Int, rate: Double, host: String?, classNames: [String]?)
     /// Sends these scenario option values (typed for `parsed_options`) in the orders from now on.
     func setScenarioOptions(_ options: [String: MessagePackValue])
+    /// Orders an open-model test: each SwiftLocust slave an equal share of `plan`.
+    func startArrivals(_ plan: ArrivalPlan, host: String?, classNames: [String]?)
     /// Stops every slave's users; returns once all answered (or their time ran out).
     func stop(stopTimeout: Double) async
     /// Calls `handler` with every event from now on.
     func onEvent(_ handler: @escaping @Sendable (MasterCoordinator.Event) -> Void)
+}
+
+extension ClusterCoordinating {
+    /// Coordinators without an open model (test fakes) order nothing.
+    public func startArrivals(_ plan: ArrivalPlan, host: String?, classNames: [String]?) {}
 }

@@ -42,6 +42,8 @@ public actor LocalRunController: RunController {
     private let resetStatsWhenSpawned: Bool
     private var gate = StartGate()
     private var runTimer = TestTimer()
+    /// The current (or last) test is an open-model one: it cannot be edited.
+    private var openModelTest = false
     private var stopWaiters: [CheckedContinuation<Void, Never>] = []
     private nonisolated let published: PublishedStatus
 
@@ -103,9 +105,14 @@ public actor LocalRunController: RunController {
             throw StartRefusal("The test is stopping: wait until it has stopped, then start a new one")
         }
         let newTest = !current.state.isActive
+        if !newTest && (request.arrival != nil || openModelTest) {
+            throw StartRefusal("An open-model test (arrival rate) cannot be edited: stop it, then start a new one")
+        }
+        if newTest { openModelTest = request.arrival != nil }
         let options = newTest ? try self.options(for: request) : testOptions
         let generation = gate.next()
         let test = published.begin(plan, rate: request.spawnRate, newTest: newTest, stats: stats)
+        if newTest { stats.enableOpenModel(request.arrival != nil) }
         published.setState(.spawning)
         if newTest {
             testOptions = options
@@ -119,6 +126,10 @@ public actor LocalRunController: RunController {
         guard gate.isCurrent(generation) else { return }
         runTimer.arm(request.runTime, newTest: newTest, test: test, scheduler: scheduler, logger: logger) { [weak self] test in
             await self?.runTimeReached(test: test)
+        }
+        if let arrival = request.arrival {
+            await startArrivals(arrival, plan: plan, host: request.host, generation: generation)
+            return
         }
         logger.info(
             "Ramping to \(plan.users) users at a rate of \(PythonStyle.number(request.spawnRate)) per second")
@@ -170,6 +181,29 @@ public actor LocalRunController: RunController {
     }
 
     // MARK: Internals
+
+    /// Starts an open-model test: running at once (no ramp of users), stopped when its schedule ends.
+    private func startArrivals(_ arrival: ArrivalPlan, plan: StartPlan, host: String?, generation: Int) async {
+        logger.info("Open model: \(arrival.summary)")
+        let ticket = await spawner.newTicket()
+        await spawner.setHost(host)
+        guard gate.isCurrent(generation) else { return }
+        published.setState(.running)
+        events.publish(.spawningComplete(users: 0))
+        let spawner = self.spawner
+        let weights = plan.weights
+        Task {
+            if await spawner.runArrivals(arrival, weights: weights, ticket: ticket) {
+                await self.arrivalsEnded(generation: generation)
+            }
+        }
+    }
+
+    /// The open model's schedule ended (`--arrival-stages`): the test stops.
+    private func arrivalsEnded(generation: Int) async {
+        guard gate.isCurrent(generation), published.current.state.isActive else { return }
+        await stop(reason: .arrivalsEnded)
+    }
 
     private func spawningFinished(generation: Int) async {
         guard gate.isCurrent(generation), published.current.state == .spawning else { return }

@@ -22,6 +22,8 @@ public actor MasterRunController: RunController {
     private let stopTimeout: Double
     private let resetStatsWhenSpawned: Bool
     private var runTimer = TestTimer()
+    /// The current (or last) test is an open-model one: it cannot be edited.
+    private var openModelTest = false
     private var stopping: Task<Void, Never>?
     private var slaveWaiters: [(count: Int, continuation: CheckedContinuation<Bool, Never>)] = []
     private nonisolated let published: PublishedStatus
@@ -104,8 +106,20 @@ public actor MasterRunController: RunController {
             throw StartRefusal("You can't start a distributed test before at least one slave has connected")
         }
         let newTest = !current.state.isActive
+        if !newTest && (request.arrival != nil || openModelTest) {
+            throw StartRefusal("An open-model test (arrival rate) cannot be edited: stop it, then start a new one")
+        }
+        if request.arrival != nil {
+            let python = coordinator.workers.filter(\.isLocustWorker).map(\.id)
+            guard python.isEmpty else {
+                throw StartRefusal(
+                    "The open model (--arrival-rate) needs SwiftLocust slaves: Python Locust workers cannot run it (\(python.joined(separator: ", ")))")
+            }
+        }
+        if newTest { openModelTest = request.arrival != nil }
         let options = newTest ? try self.options(for: request) : testOptions
         let test = published.begin(plan, rate: request.spawnRate, newTest: newTest, stats: stats)
+        if newTest { stats.enableOpenModel(request.arrival != nil) }
         published.setState(.spawning)
         if newTest {
             testOptions = options
@@ -117,6 +131,16 @@ public actor MasterRunController: RunController {
             return
         }
         guard published.isRunning(test: test), published.current.state == .spawning else { return }
+        if let arrival = request.arrival {
+            // --arrival-stages end the test on the master's clock; each slave ends its share on its own.
+            let stagesEnd = arrival.schedule.totalSeconds.map { Duration.seconds(saturating: $0) }
+            runTimer.arm(stagesEnd ?? request.runTime, newTest: true, test: test, scheduler: scheduler, logger: logger) { [weak self] test in
+                await self?.runTimeReached(test: test, reason: stagesEnd == nil ? .runTime : .arrivalsEnded)
+            }
+            logger.info("Sending the open model (\(arrival.summary)) to \(slaves) ready slaves, an equal share each")
+            coordinator.startArrivals(arrival, host: request.host, classNames: plan.classNames)
+            return
+        }
         runTimer.arm(request.runTime, newTest: newTest, test: test, scheduler: scheduler, logger: logger) { [weak self] test in
             await self?.runTimeReached(test: test)
         }
@@ -185,8 +209,8 @@ public actor MasterRunController: RunController {
         for waiter in waiters { waiter.continuation.resume(returning: false) }
     }
 
-    private func runTimeReached(test: Int) async {
+    private func runTimeReached(test: Int, reason: StopReason = .runTime) async {
         guard published.isRunning(test: test) else { return }
-        await stop(reason: .runTime)
+        await stop(reason: reason)
     }
 }

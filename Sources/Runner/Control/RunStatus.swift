@@ -44,4 +44,6 @@ public struct WorkerStatus: Sendable, Equatable {
     public var lastHeartbeat: Double
     /// How late its engine woke users in its last second (ms); hundreds mean it is overloaded.
     public var lagMilliseconds: Int = 0
+    /// A Python Locust worker (not a SwiftLocust slave): it cannot run the open model.
+    public var isLocustWorker = false
 }

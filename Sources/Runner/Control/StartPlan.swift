@@ -8,6 +8,9 @@ struct StartPlan: Equatable {
     var counts: [Int]
     var host: String?
     var classNames: [String]
+    /// The chosen classes' weights, in the controller's class order (0 for classes not chosen): how the
+    /// open model picks a class for each iteration (fixed counts do not apply to it).
+    var weights: [Int] = []
 
     /// Checks `request`; `current` supplies the host when the request gives none.
     static func make(
@@ -48,11 +51,25 @@ struct StartPlan: Equatable {
         }
         let weights = classes.map { chosen.contains($0.name) ? $0.weight : 0 }
         let fixed = classes.map { chosen.contains($0.name) ? $0.fixedCount : 0 }
+        if let arrival = request.arrival {
+            guard weights.contains(where: { $0 > 0 }) else {
+                throw StartRefusal("The chosen user classes all have weight 0: the open model picks each iteration's class by weight")
+            }
+            guard arrival.maxConcurrency >= 1 else {
+                throw StartRefusal("Invalid max_concurrency value: \(arrival.maxConcurrency) (must be 1 or more)")
+            }
+            guard arrival.schedule.startRate.isFinite, arrival.schedule.startRate >= 0,
+                arrival.schedule.startRate > 0 || !arrival.schedule.stages.isEmpty
+            else {
+                throw StartRefusal("Invalid arrival_rate value: \(arrival.schedule.startRate) (must be more than 0)")
+            }
+            return StartPlan(users: 0, counts: classes.map { _ in 0 }, host: host, classNames: chosen, weights: weights)
+        }
         guard weights.contains(where: { $0 > 0 }) || fixed.contains(where: { $0 > 0 }) || request.users == 0 else {
             throw StartRefusal("The chosen user classes all have weight 0")
         }
         return StartPlan(
             users: request.users, counts: UserDistribution.counts(total: request.users, weights: weights, fixed: fixed), host: host,
-            classNames: chosen)
+            classNames: chosen, weights: weights)
     }
 }

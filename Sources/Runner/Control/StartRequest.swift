@@ -13,12 +13,16 @@ public struct StartRequest: Sendable, Equatable {
     /// Values of the scenario's own options (the web form's "Custom parameters"), over the command
     /// line's; nil keeps them. Applied when a test starts, not by an edit.
     public var scenarioOptions: [String: String]?
+    /// The open model (`--arrival-rate`, `--arrival-stages`): iterations on a schedule instead of users;
+    /// `users` and `spawnRate` are then not used. Nil: Locust's closed model.
+    public var arrival: ArrivalPlan?
 
     /// Creates a request.
     public init(
         users: Int, spawnRate: Double, host: String? = nil, userClasses: [String]? = nil, runTime: Duration? = nil,
-        scenarioOptions: [String: String]? = nil
+        scenarioOptions: [String: String]? = nil, arrival: ArrivalPlan? = nil
     ) {
+        self.arrival = arrival
         self.users = users
         self.spawnRate = spawnRate
         self.host = host

@@ -14,6 +14,8 @@ public enum StopReason: Sendable, Equatable {
     case thresholdFailed(String)
     /// The load shape (its name: a plugin's, `stages`, `step-load`) ended.
     case shapeEnded(String)
+    /// The open model's schedule (`--arrival-stages`) ended.
+    case arrivalsEnded
     /// The test_start hook threw (its message), here or on a slave.
     case hookFailed(String)
 
@@ -27,6 +29,7 @@ public enum StopReason: Sendable, Equatable {
         case .signal(let name): "Received \(name), shutting down"
         case .thresholdFailed(let line): "Threshold failed (\(line)): stopping test (--threshold-abort)"
         case .shapeEnded(let name): "The load shape \(name) ended, stopping test"
+        case .arrivalsEnded: "The --arrival-stages schedule ended, stopping test"
         case .hookFailed(let message): "The test_start hook failed (\(message)), stopping test"
         }
     }

@@ -19,4 +19,12 @@ public protocol UserSpawning: Sendable {
     var countsByClass: [String: Int] { get async }
     /// Calls `handler` each time the last running user ends.
     func onAllUsersEnded(_ handler: @escaping @Sendable () -> Void) async
+    /// Runs an open-model test with classes weighted by `weights`; true when its schedule ended, false
+    /// when superseded or stopped.
+    func runArrivals(_ plan: ArrivalPlan, weights: [Int], ticket: Int) async -> Bool
+}
+
+extension UserSpawning {
+    /// Spawners without an open model (test fakes) end at once.
+    public func runArrivals(_ plan: ArrivalPlan, weights: [Int], ticket: Int) async -> Bool { false }
 }

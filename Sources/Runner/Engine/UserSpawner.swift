@@ -33,6 +33,10 @@ public actor UserSpawner: UserSpawning {
     private var nextUserID = 0
     private var generation = 0
     private let alive = UserCounter()
+    /// The open model's instances (made and not stopped), counted as this process's users.
+    private let openUsers = UserCounter()
+    /// The open-model test running, if any.
+    private var openRunner: OpenModelRunner?
 
     /// Creates a spawner for `classes`; `host` (`--host`) wins over each class's own, and so does
     /// `httpOverride` (`--insecure`, `--http1`) over each class's `httpOptions`.
@@ -63,7 +67,7 @@ public actor UserSpawner: UserSpawning {
     }
 
     /// Users currently running (started and not yet finished).
-    public nonisolated var aliveCount: Int { alive.count }
+    public nonisolated var aliveCount: Int { alive.count + openUsers.count }
 
     /// Calls `handler` each time the last running user ends.
     public func onAllUsersEnded(_ handler: @escaping @Sendable () -> Void) {
@@ -162,6 +166,45 @@ public actor UserSpawner: UserSpawning {
         return true
     }
 
+    /// Runs an open-model test (``OpenModelRunner``): iterations of the classes with a weight above 0 in
+    /// `weights` (in `classes`' order) on `plan`'s schedule. Returns true when the schedule ended, false
+    /// when a stop or a newer ticket came first.
+    public func runArrivals(_ plan: ArrivalPlan, weights: [Int], ticket: Int) async -> Bool {
+        await runArrivals(plan, weights: weights, ticket: ticket, elapsed: 0)
+    }
+
+    /// ``runArrivals(_:weights:ticket:)`` `elapsed` seconds into the schedule (a slave's share of a
+    /// running test). While an open-model test runs, a new call replaces its schedule and bound and keeps
+    /// its instances (a slave's share changed).
+    public func runArrivals(_ plan: ArrivalPlan, weights: [Int], ticket: Int, elapsed: Double) async -> Bool {
+        guard generation == ticket, let recorder = recorder as? StatsRecorder else { return false }
+        if let running = openRunner {
+            let ended = await running.run(plan.schedule, elapsed: elapsed, maxConcurrency: plan.maxConcurrency)
+            return ended && generation == ticket
+        }
+        let picked = classes.indices.compactMap { index -> OpenModelRunner.WeightedClass? in
+            guard let userClass = runnable[index], index < weights.count, weights[index] > 0 else { return nil }
+            // A class without a task of weight above 0 has no iteration to run (in the closed model it idles).
+            guard userClass.tasks.contains(where: { $0.weight > 0 }) else {
+                logger.warning("\(userClass.name) has no task to run: the open model does not pick it")
+                return nil
+            }
+            return OpenModelRunner.WeightedClass(userClass: userClass, weight: weights[index])
+        }
+        if picked.isEmpty && openRunner == nil {
+            logger.warning("None of the test's classes has a task to run: the open model has nothing to start")
+        }
+        let runner = OpenModelRunner(
+            classes: picked, maxConcurrency: plan.maxConcurrency, host: host, engine: engine, stats: recorder.stats,
+            exceptions: recorder, httpOverride: httpOverride, equalTaskWeights: equalTaskWeights, firstUserID: nextUserID,
+            instances: openUsers)
+        // Ids above every closed-model user's for the rest of the process.
+        nextUserID += 1 << 32
+        openRunner = runner
+        let ended = await runner.run(plan.schedule, elapsed: elapsed)
+        return ended && generation == ticket
+    }
+
     private func startOne(classIndex: Int) {
         guard let userClass = runnable[classIndex] else { return }
         let id = nextUserID
@@ -197,6 +240,10 @@ public actor UserSpawner: UserSpawning {
     /// ``stopAll(timeout:)`` with `grace` seconds for the users' `onStop`.
     public func stopAll(timeout: Double, grace: Double) async {
         generation += 1
+        if let runner = openRunner {
+            openRunner = nil
+            await runner.stop(timeout: timeout, grace: grace)
+        }
         let users = running.flatMap { $0 }
         running = classes.map { _ in [] }
         if timeout > 0 {

@@ -16,6 +16,12 @@ struct HeadlessFrontend {
     /// On a master, the master's own controller (`controller` may be a ``ShapedRunController`` over it).
     var master: MasterRunController?
 
+    /// The users the test asked for, for the summary's "no request completed" check: an open-model test
+    /// asks for iterations, which counts as asking.
+    private var usersAsked: Int {
+        request.arrival == nil ? controller.status().targetUsers : 1
+    }
+
     /// Runs the test and returns the exit code.
     func run() async -> Int32 {
         let events = controller.events.subscribe()
@@ -44,13 +50,13 @@ struct HeadlessFrontend {
             logger.info("Waiting for slaves to be ready, \(master.status().workerCount) of \(expect.count) connected")
             let ready = await master.waitForSlaves(expect.count, within: expect.within)
             if !ready {
-                if interrupted.isFired { return reporter.finish(usersAsked: controller.status().targetUsers) }
+                if interrupted.isFired { return reporter.finish(usersAsked: usersAsked) }
                 LocustMain.printError(
                     "gave up waiting for \(expect.count) slaves after \(PythonStyle.number(expect.within.seconds)) s: \(master.status().workerCount) connected. \(expect.startHint)")
                 return 1
             }
         }
-        if interrupted.isFired { return reporter.finish(usersAsked: controller.status().targetUsers) }
+        if interrupted.isFired { return reporter.finish(usersAsked: usersAsked) }
         do {
             try await controller.start(request)
         } catch {
@@ -64,11 +70,11 @@ struct HeadlessFrontend {
             case .statsReset: reporter.resetHistory()
             case .testStopped:
                 if let htmlReport { await htmlReport.source.write(to: htmlReport.path, logger: logger) }
-                return reporter.finish(usersAsked: controller.status().targetUsers)
+                return reporter.finish(usersAsked: usersAsked)
             default: continue
             }
         }
-        return reporter.finish(usersAsked: controller.status().targetUsers)
+        return reporter.finish(usersAsked: usersAsked)
     }
 
 }

@@ -13,14 +13,15 @@ struct TestLauncher {
     let logger: RunLogger
 
     func run() async throws -> Int32 {
-        let shape = try settings.shapeSelection.resolve(plugin.shapes)
+        // The open model has no user count for a shape to set: a plugin's default shape stays out of it.
+        let shape = settings.arrival == nil ? try settings.shapeSelection.resolve(plugin.shapes) : nil
         let stats = RequestStats()
         let runners = logger.named("locust.runners")
         let reporter = try RunReporter(stats: stats, settings: settings, logger: logger)
         let infos = classes.map { LocalRunController.ClassInfo(name: $0.name, weight: $0.weight, host: $0.host, fixedCount: $0.fixedCount) }
         let request = StartRequest(
             users: settings.users, spawnRate: settings.spawnRate, host: settings.host,
-            runTime: settings.runTime.map { Duration.seconds(saturating: $0) })
+            runTime: settings.runTime.map { Duration.seconds(saturating: $0) }, arrival: settings.arrival)
         switch cluster.role {
         case .master:
             let coordinator = MasterCoordinator(

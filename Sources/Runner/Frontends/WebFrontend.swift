@@ -130,7 +130,9 @@ struct WebFrontend {
         // unfinished: NIOAsyncWriter's deinit precondition), and its sockets close with the process.
         _ = failure
         if let path = web.htmlReport { await report.write(to: path, logger: logger) }
-        return reason == "failed" ? 1 : reporter.finish(usersAsked: controller.status().targetUsers)
+        // An open-model test asks for iterations, which counts as asking for users.
+        let asked = autostart?.arrival != nil && controller.status().testIndex == 1 ? 1 : controller.status().targetUsers
+        return reason == "failed" ? 1 : reporter.finish(usersAsked: asked)
     }
 
     private func startAutomatically(_ request: StartRequest, exit: StopSignal) async {

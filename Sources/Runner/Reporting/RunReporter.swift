@@ -103,7 +103,8 @@ final class RunReporter: Sendable {
         }
         // One blank line after each table, as Locust prints them (each table's text ends with it).
         let errors = console.errorReport(final)
-        var summary = console.statsTable(final, current: false) + console.percentileTable(final) + (errors.isEmpty ? "" : errors + "\n")
+        var summary = console.statsTable(final, current: false) + console.percentileTable(final) + console.openModelReport(final)
+            + (errors.isEmpty ? "" : errors + "\n")
         summary += ThresholdResult.report(thresholds)
         if interrupted > 0 {
             summary += "\n\(interrupted) request\(interrupted == 1 ? " was" : "s were") in flight when the users were stopped: cut off, not counted above (--stop-timeout lets them finish)\n"

@@ -17,6 +17,8 @@ final class FakeCoordinator: ClusterCoordinating {
         var starts: [Start] = []
         var stops: [Double] = []
         var scenarioOptions: [[String: MessagePackValue]] = []
+        var arrivals: [ArrivalPlan] = []
+        var pythonWorkers = 0
         var handler: (@Sendable (MasterCoordinator.Event) -> Void)?
     }
 
@@ -25,8 +27,11 @@ final class FakeCoordinator: ClusterCoordinating {
     var activeSlaveCount: Int { state.withLock { $0.active } }
     var userCount: Int { state.withLock { $0.users } }
     var workers: [WorkerStatus] {
-        (0..<activeSlaveCount).map {
-            WorkerStatus(id: "slave\($0)", hostname: "h", state: .running, userCount: 0, cpuUsage: 1, memoryUsage: 2, lastHeartbeat: 0)
+        let python = state.withLock { $0.pythonWorkers }
+        return (0..<activeSlaveCount).map {
+            WorkerStatus(
+                id: "slave\($0)", hostname: "h", state: .running, userCount: 0, cpuUsage: 1, memoryUsage: 2, lastHeartbeat: 0,
+                isLocustWorker: $0 < python)
         }
     }
     var starts: [Start] { state.withLock { $0.starts } }
@@ -39,6 +44,17 @@ final class FakeCoordinator: ClusterCoordinating {
 
     func setScenarioOptions(_ options: [String: MessagePackValue]) {
         state.withLock { $0.scenarioOptions.append(options) }
+    }
+
+    var arrivals: [ArrivalPlan] { state.withLock { $0.arrivals } }
+
+    func startArrivals(_ plan: ArrivalPlan, host: String?, classNames: [String]?) {
+        state.withLock { $0.arrivals.append(plan) }
+    }
+
+    /// The first `count` slaves are Python Locust workers.
+    func setPythonWorkers(_ count: Int) {
+        state.withLock { $0.pythonWorkers = count }
     }
 
     func stop(stopTimeout: Double) async {
