@@ -41,19 +41,7 @@ final class UserControl: Sendable {
             return !isStopping
         }
         let deadline = MonotonicClock.nanoseconds() &+ UInt64(seconds * 1_000_000_000)
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            let generation = state.withLock { state -> UInt64? in
-                if state.stopping { return nil }
-                state.generation &+= 1
-                state.waiter = continuation
-                return state.generation
-            }
-            guard let generation else {
-                continuation.resume()
-                return
-            }
-            thread.schedule(deadline: deadline, control: self, generation: generation)
-        }
+        await withUnsafeContinuation { park($0, until: deadline, on: thread) }
         return !isStopping
     }
 
@@ -65,20 +53,24 @@ final class UserControl: Sendable {
             await Task.yield()
             return !isStopping
         }
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            let generation = state.withLock { state -> UInt64? in
-                if state.stopping { return nil }
-                state.generation &+= 1
-                state.waiter = continuation
-                return state.generation
-            }
-            guard let generation else {
-                continuation.resume()
-                return
-            }
-            thread.schedule(deadline: deadline, control: self, generation: generation)
-        }
+        await withUnsafeContinuation { park($0, until: deadline, on: thread) }
         return !isStopping
+    }
+
+    /// Keeps `continuation` as the user's waiter and sets a timer for `deadline`, or resumes it at once
+    /// when the user is already stopping.
+    private func park(_ continuation: UnsafeContinuation<Void, Never>, until deadline: UInt64, on thread: EngineThread) {
+        let generation = state.withLock { state -> UInt64? in
+            if state.stopping { return nil }
+            state.generation &+= 1
+            state.waiter = continuation
+            return state.generation
+        }
+        guard let generation else {
+            continuation.resume()
+            return
+        }
+        thread.schedule(deadline: deadline, control: self, generation: generation)
     }
 
     /// Called by the engine thread when a timer fires.

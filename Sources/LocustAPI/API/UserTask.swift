@@ -66,10 +66,7 @@ public struct UserTask<U: User>: Sendable {
         onStop: (@concurrent @Sendable (U) async throws -> Void)? = nil,
         tasks: [UserTask<U>]
     ) -> UserTask<U> {
-        UserTask(
-            name: name, weight: weight, tags: tags,
-            body: .set(UserTaskSet(
-                tasks: tasks.map { $0.tagged(tags) }, sequential: false, waitTime: waitTime, onStart: onStart, onStop: onStop)))
+        nested(name, weight: weight, tags: tags, sequential: false, waitTime: waitTime, onStart: onStart, onStop: onStop, tasks: tasks)
     }
 
     /// A sequence of tasks, like Locust's `SequentialTaskSet`: once picked, the user runs its tasks in
@@ -83,10 +80,19 @@ public struct UserTask<U: User>: Sendable {
         onStop: (@concurrent @Sendable (U) async throws -> Void)? = nil,
         tasks: [UserTask<U>]
     ) -> UserTask<U> {
+        nested(name, weight: weight, tags: tags, sequential: true, waitTime: waitTime, onStart: onStart, onStop: onStop, tasks: tasks)
+    }
+
+    /// A set or a sequence, its tags given to its tasks.
+    static func nested(
+        _ name: String, weight: Int, tags: Set<String>, sequential: Bool, waitTime: WaitTime?,
+        onStart: (@concurrent @Sendable (U) async throws -> Void)?, onStop: (@concurrent @Sendable (U) async throws -> Void)?,
+        tasks: [UserTask<U>]
+    ) -> UserTask<U> {
         UserTask(
             name: name, weight: weight, tags: tags,
             body: .set(UserTaskSet(
-                tasks: tasks.map { $0.tagged(tags) }, sequential: true, waitTime: waitTime, onStart: onStart, onStop: onStop)))
+                tasks: tasks.map { $0.tagged(tags) }, sequential: sequential, waitTime: waitTime, onStart: onStart, onStop: onStop)))
     }
 
     /// This task with `extra` tags added to it and, for a set, to everything in it.

@@ -35,9 +35,7 @@ public actor LocalRunController: RunController {
     private let logger: RunLogger
     private var hooks: TestHookRunner
     /// The scenario's own options, their values from the command line, and the current test's.
-    private var optionSpecs: [ScenarioOption] = []
-    private var baseOptions: [String: String] = [:]
-    private var testOptions = ScenarioOptions(values: [:])
+    private var testOptions = TestOptions()
     private let stopTimeout: Double
     private let resetStatsWhenSpawned: Bool
     private var gate = StartGate()
@@ -73,18 +71,7 @@ public actor LocalRunController: RunController {
 
     /// The plugin's own options and the values the command line gave them (a form may change them).
     func useScenarioOptions(_ specs: [ScenarioOption], values: [String: String]) {
-        optionSpecs = specs
-        baseOptions = values
-        testOptions = ScenarioOptions(values: values)
-    }
-
-    /// A new test's option values: the command line's, with the request's over them, checked.
-    private func options(for request: StartRequest) throws(StartRefusal) -> ScenarioOptions {
-        let merged = baseOptions.merging(request.scenarioOptions ?? [:]) { _, given in given }
-        switch ScenarioOptionParser.checked(merged, options: optionSpecs) {
-        case .success(let values): return ScenarioOptions(values: values)
-        case .failure(let error): throw StartRefusal(error.description)
-        }
+        testOptions = TestOptions(specs: specs, values: values)
     }
 
     /// Runs `hooks` once per test from now on (the plugin's test_start and test_stop).
@@ -109,15 +96,12 @@ public actor LocalRunController: RunController {
             throw StartRefusal("An open-model test (arrival rate) cannot be edited: stop it, then start a new one")
         }
         if newTest { openModelTest = request.arrival != nil }
-        let options = newTest ? try self.options(for: request) : testOptions
+        let options = newTest ? try testOptions.begin(request) : testOptions.current
         let generation = gate.next()
         let test = published.begin(plan, rate: request.spawnRate, newTest: newTest, stats: stats)
         if newTest { stats.enableOpenModel(request.arrival != nil) }
         published.setState(.spawning)
-        if newTest {
-            testOptions = options
-            await spawner.setScenarioOptions(options)
-        }
+        if newTest { await spawner.setScenarioOptions(options) }
         // test_start before the first user; a stop meanwhile wins (the gate moved on).
         if newTest, let failure = await hooks.testStart(host: plan.host, options: options) {
             if gate.isCurrent(generation) { await stop(reason: .hookFailed(failure)) }
@@ -162,7 +146,7 @@ public actor LocalRunController: RunController {
         published.setState(.stopping)
         _ = await spawner.newTicket()
         await spawner.stopAll(timeout: stopTimeout)
-        _ = await hooks.testStop(host: published.current.host, options: testOptions)
+        _ = await hooks.testStop(host: published.current.host, options: testOptions.current)
         published.setState(.stopped)
         events.publish(.testStopped(reason))
         let waiters = stopWaiters

@@ -16,9 +16,7 @@ public actor MasterRunController: RunController {
     private let logger: RunLogger
     private var hooks: TestHookRunner
     /// The scenario's own options, their values from the command line, and the current test's.
-    private var optionSpecs: [ScenarioOption] = []
-    private var baseOptions: [String: String] = [:]
-    private var testOptions = ScenarioOptions(values: [:])
+    private var testOptions = TestOptions()
     private let stopTimeout: Double
     private let resetStatsWhenSpawned: Bool
     private var runTimer = TestTimer()
@@ -55,18 +53,7 @@ public actor MasterRunController: RunController {
 
     /// The plugin's own options and the values the command line gave them (a form may change them).
     func useScenarioOptions(_ specs: [ScenarioOption], values: [String: String]) {
-        optionSpecs = specs
-        baseOptions = values
-        testOptions = ScenarioOptions(values: values)
-    }
-
-    /// A new test's option values: the command line's, with the request's over them, checked.
-    private func options(for request: StartRequest) throws(StartRefusal) -> ScenarioOptions {
-        let merged = baseOptions.merging(request.scenarioOptions ?? [:]) { _, given in given }
-        switch ScenarioOptionParser.checked(merged, options: optionSpecs) {
-        case .success(let values): return ScenarioOptions(values: values)
-        case .failure(let error): throw StartRefusal(error.description)
-        }
+        testOptions = TestOptions(specs: specs, values: values)
     }
 
     /// Runs `hooks` once per test from now on (the plugin's test_start and test_stop).
@@ -117,14 +104,11 @@ public actor MasterRunController: RunController {
             }
         }
         if newTest { openModelTest = request.arrival != nil }
-        let options = newTest ? try self.options(for: request) : testOptions
+        let options = newTest ? try testOptions.begin(request) : testOptions.current
         let test = published.begin(plan, rate: request.spawnRate, newTest: newTest, stats: stats)
         if newTest { stats.enableOpenModel(request.arrival != nil) }
         published.setState(.spawning)
-        if newTest {
-            testOptions = options
-            coordinator.setScenarioOptions(ScenarioOptionWire.encode(options.values, options: optionSpecs))
-        }
+        if newTest { coordinator.setScenarioOptions(ScenarioOptionWire.encode(options.values, options: testOptions.options)) }
         // test_start on the master before any order; a stop meanwhile wins.
         if newTest, let failure = await hooks.testStart(host: plan.host, options: options) {
             if published.isRunning(test: test), published.current.state == .spawning { await stop(reason: .hookFailed(failure)) }
@@ -164,7 +148,7 @@ public actor MasterRunController: RunController {
         let task = Task { await coordinator.stop(stopTimeout: stopTimeout) }
         stopping = task
         await task.value
-        _ = await hooks.testStop(host: published.current.host, options: testOptions)
+        _ = await hooks.testStop(host: published.current.host, options: testOptions.current)
         stopping = nil
         published.setState(.stopped)
         events.publish(.testStopped(reason))
