@@ -230,7 +230,7 @@ final class SimulatedSlave: Sendable {
             if verbose || index == 0 { print("slave \(id): the master edited user class \(update.className); nothing to apply") }
         case .other(let type):
             if verbose || index == 0 { print("slave \(id): unknown message type '\(type)' from the master") }
-        case .clientReady, .heartbeat, .stats, .spawning, .spawningComplete, .clientStopped, .exception, .logs, .hookFailed:
+        case .clientReady, .heartbeat, .stats, .spawning, .spawningComplete, .clientStopped, .exception, .logs, .hookFailed, .pluginRequest, .plugin:
             print("slave \(id): unexpected '\(message.typeName)' from the master")
         }
     }

@@ -28,6 +28,7 @@ struct ClusterMessageCodecTests {
 
     static let toMaster: [ClusterMessage] = [
         .clientReady(version: "2.47.0"),
+        .pluginRequest(version: "2.47.0"),
         .heartbeat(.init(state: "running", cpuUsage: 12.5, memoryUsage: 41_000_000, slave: slaveInfo)),
         .heartbeat(.init(state: "ready", cpuUsage: 0, memoryUsage: 0)),
         .stats(.init(snapshot: sampleSnapshot(), userCount: 12, userClassesCount: ["A": 9, "B": 3], test: "ab12-3")),
@@ -55,6 +56,8 @@ struct ClusterMessageCodecTests {
         .masterHeartbeat,
         .reconnect,
         .reject(reason: "its plugin is another build"),
+        .plugin(.init(filename: "libShop.so", contents: [0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 255], fingerprint: "abc123")),
+        .plugin(.init(filename: "", contents: [], fingerprint: "", error: "this master sends its plugin only with --cluster-token")),
         .updateUserClass(.init(className: "A", host: "http://127.0.0.1:8080", weight: 2, fixedCount: 1, tasks: ["index"])),
         .updateUserClass(.init(className: "B")),
         .quit,

@@ -616,4 +616,11 @@ struct MasterStateMachineTests {
         #expect(merged.first?.total.numRequests == 1)
         #expect(out.contains(.log(.warning, "Slave h_1's clock is 180 s ahead of this master's: its statistics are put on the master's clock")))
     }
+
+    @Test func aPeerThatAsksForThePluginIsServedWithoutBecomingASlave() {
+        var harness = Harness()
+        let out = harness.from("h_download_locustfile_1", .pluginRequest(version: "2.47.0"))
+        #expect(out.contains(.servePlugin(to: Array("h_download_locustfile_1".utf8))))
+        #expect(harness.machine.activeSlaveCount == 0)
+    }
 }

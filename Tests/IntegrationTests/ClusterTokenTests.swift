@@ -94,3 +94,67 @@ extension Integration {
         }
     }
 }
+
+extension Integration {
+    /// `--slave -f -`: the plugin from the master, over an authenticated coordinator only.
+    @Suite("The plugin from the master", .sharedNginx, .timeLimit(.minutes(2)))
+    struct PluginFromMasterRun {
+        let locust: Locust
+        init() throws { locust = try Locust() }
+
+        func master(port: Int, plugin: String, runTime: String, csv: String, in directory: TempDirectory, classes: [String]) throws -> Subprocess {
+            let nginx = try #require(NginxServer.current)
+            return try locust.start(
+                ["-f", plugin, "--master", "--headless", "-u", "2", "-r", "100", "-t", runTime, "--expect-slaves", "1",
+                 "--master-bind-host", "127.0.0.1", "--master-bind-port", String(port), "--host", nginx.url, "--csv", csv,
+                 "--only-summary", "--cluster-token", "t0ken"] + classes,
+                in: directory)
+        }
+
+        @Test("-f - with the token: the slave runs the master's plugin, counts equal nginx's; without a token it is refused")
+        func fetchAndRun() async throws {
+            let nginx = try #require(NginxServer.current)
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let refused = try await locust.run(["--slave", "-f", "-", "--master-port", "9"], in: directory, timeout: .seconds(15))
+            #expect(refused.exited(2), "\(refused)")
+            #expect(refused.stderrLines.last?.hasPrefix("locust: error: -f - runs the plugin the master sends, code received over the network") == true, "\(refused)")
+
+            let port = try Loopback.freePort()
+            let before = nginx.loggedRequests()
+            let master = try master(port: port, plugin: locust.binaries.testPlugin, runTime: "3s", csv: directory.file("f"), in: directory, classes: ["PacedUser"])
+            let slave = try locust.start(["--slave", "-f", "-", "--master-port", String(port), "--cluster-token", "t0ken"], in: directory)
+            let result = await master.wait(timeout: .seconds(40))
+            let slaveResult = await slave.wait(timeout: .seconds(15))
+            #expect(result.exited(0), "\(result)")
+            #expect(slaveResult.exited(0), "\(slaveResult)")
+            #expect(slaveResult.stderr.contains("Got the master's plugin libTestTargets.so"), "\(slaveResult)")
+            let logged = await nginx.settledLoggedRequests() - before
+            let aggregated = try #require(try CSVTable.read(directory.file("f") + "_stats.csv").row(name: "Aggregated"))
+            #expect(aggregated.int("Request Count") == logged && logged > 0)
+        }
+
+        @Test("A master restarted with another build: the -f - slave is refused, fetches the new plugin and joins")
+        func newBuildIsFetchedAgain() async throws {
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let port = try Loopback.freePort()
+            let first = try master(port: port, plugin: locust.binaries.testPlugin, runTime: "60s", csv: directory.file("a"), in: directory, classes: ["PacedUser"])
+            let slave = try locust.start(["--slave", "-f", "-", "--master-port", String(port), "--cluster-token", "t0ken"], in: directory)
+            let joined = await poll(timeout: .seconds(20)) { slave.stderrSoFar().contains("Connected to the master as") }
+            try #require(joined, "the slave never joined the first master:\n\(slave.stderrSoFar())")
+            first.send(SIGKILL)
+            _ = await first.wait(timeout: .seconds(10))
+            let second = try master(port: port, plugin: locust.binaries.shopPlugin, runTime: "2s", csv: directory.file("b"), in: directory, classes: [])
+            let result = await second.wait(timeout: .seconds(60))
+            let slaveResult = await slave.wait(timeout: .seconds(20))
+            #expect(slaveResult.exited(0), "\(slaveResult)")
+            #expect(slaveResult.stderr.contains("fetching its plugin again"), "\(slaveResult)")
+            #expect(slaveResult.stderr.contains("Got the master's plugin libShop.so"), "\(slaveResult)")
+            // The Shop's paths answer 404 on nginx (failures, exit 1): what counts is that its users ran.
+            #expect(!result.exited(2), "\(result)")
+            let aggregated = try #require(try CSVTable.read(directory.file("b") + "_stats.csv").row(name: "Aggregated"))
+            #expect((aggregated.int("Request Count") ?? 0) > 0, "\(result)")
+        }
+    }
+}

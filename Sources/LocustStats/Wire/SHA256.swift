@@ -48,9 +48,14 @@ package enum SHA256 {
 
     /// The lowercase hex digest of `text`'s UTF-8 bytes (Python's `hexdigest()`).
     static func hexDigest(_ text: String) -> String {
+        hexDigest(bytes: Array(text.utf8))
+    }
+
+    /// The digest of `bytes` in lower-case hex.
+    package static func hexDigest(bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef")
         var result = ""
-        for byte in digest(Array(text.utf8)) {
+        for byte in digest(bytes) {
             result.append(digits[Int(byte >> 4)])
             result.append(digits[Int(byte & 0xf)])
         }

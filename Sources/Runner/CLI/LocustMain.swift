@@ -64,6 +64,13 @@ public enum LocustMain {
             var settings = try RunSettings(options: options)
             settings.scenarioOptions = scenarioValues
             let cluster = try ClusterSettings(options: options)
+            // `--slave -f -`: the plugin comes from the master.
+            let fetched = settings.locustfile == "-"
+            if fetched {
+                guard cluster.role == .slave else { throw RunnerError.badInput("-f - (the plugin from the master) is for a --slave") }
+                let logger = try RunLogger(level: settings.logLevel, logfile: options.logfile).named("locust.runners")
+                settings.locustfile = try await PluginFetcher.fetch(cluster: cluster, logger: logger)
+            }
             let plugin = try prescanned.flatMap { $0.path == settings.locustfile ? $0 : nil } ?? PluginLoader.load(path: settings.locustfile)
             let selected = try settings.selectClasses(from: plugin.userClasses)
             if options.list {
@@ -92,8 +99,9 @@ public enum LocustMain {
             case .slave:
                 // A slave runs whatever its master orders; the master's --host wins over its own.
                 FileLimit.raise(for: 10_000, logger: logger)
-                let code = await SlaveRunner(plugin: plugin, settings: settings, cluster: cluster, logger: logger).run()
+                let code = await SlaveRunner(plugin: plugin, settings: settings, cluster: cluster, logger: logger, fetchedPlugin: fetched).run()
                 HTTPEngine.shared.resetConnectionsOnExit()
+                if code == SlaveRunner.refetchExitCode { return SlaveRunner.restartForNewPlugin() }
                 return code
             case .master, .standalone:
                 let web = try WebSettings(options: options)

@@ -27,6 +27,9 @@ public enum ClusterMessage: Sendable, Equatable {
     /// `swiftlocust_hook_failed`: the plugin's test_start hook threw on this slave (its message); the
     /// master stops the test. Sent only to a SwiftLocust master.
     case hookFailed(message: String)
+    /// `locustfile`: a worker started with `-f -` asks for the master's plugin (Locust's `{version}`,
+    /// from a temporary id `host_download_locustfile_<hex>`).
+    case pluginRequest(version: String)
 
     // Master → worker.
     /// `ack`: the master took the worker's `client_ready`; its index among the workers.
@@ -43,6 +46,9 @@ public enum ClusterMessage: Sendable, Equatable {
     case reconnect
     /// `swiftlocust_reject`: the master refuses this SwiftLocust slave (another plugin, another protocol).
     case reject(reason: String)
+    /// `locustfile`: the master's plugin (`{locustfiles: [{filename, contents}]}`, contents as bytes,
+    /// plus its SHA-256 in `swiftlocust`), or why it sends none (`{error}`).
+    case plugin(PluginFile)
     /// `update_user_class`: a user class was edited in a Locust master's web UI (sent to every worker).
     case updateUserClass(UserClassUpdate)
 
@@ -64,6 +70,7 @@ public enum ClusterMessage: Sendable, Equatable {
         case .exception: "exception"
         case .logs: "logs"
         case .hookFailed: "swiftlocust_hook_failed"
+        case .pluginRequest, .plugin: "locustfile"
         case .ack: "ack"
         case .spawn: "spawn"
         case .stop: "stop"
@@ -155,6 +162,26 @@ public enum ClusterMessage: Sendable, Equatable {
             self.tags = tags
             self.excludeTags = excludeTags
             self.options = options
+        }
+    }
+
+    /// A plugin sent by the master, or its refusal.
+    public struct PluginFile: Sendable, Equatable {
+        /// The file's name (`libShop.so`).
+        public var filename: String
+        /// Its bytes; empty with an error.
+        public var contents: [UInt8]
+        /// SHA-256 of the bytes, in hex (the plugin's fingerprint).
+        public var fingerprint: String
+        /// Why the master sends no plugin, or nil.
+        public var error: String?
+
+        /// Creates a file (or, with `error`, a refusal).
+        public init(filename: String, contents: [UInt8], fingerprint: String, error: String? = nil) {
+            self.filename = filename
+            self.contents = contents
+            self.fingerprint = fingerprint
+            self.error = error
         }
     }
 

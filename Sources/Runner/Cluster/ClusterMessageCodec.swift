@@ -33,6 +33,29 @@ public enum ClusterMessageCodec {
         switch message {
         case .clientReady(let version):
             writer.write(version)
+        case .pluginRequest(let version):
+            writer.writeMapHeader(1)
+            writer.write("version")
+            writer.write(version)
+        case .plugin(let file):
+            if let error = file.error {
+                writer.writeMapHeader(1)
+                writer.write("error")
+                writer.write(error)
+            } else {
+                writer.writeMapHeader(2)
+                writer.write("locustfiles")
+                writer.writeArrayHeader(1)
+                writer.writeMapHeader(2)
+                writer.write("filename")
+                writer.write(file.filename)
+                writer.write("contents")
+                writer.write(bytes: file.contents)
+                writer.write(extensionKey)
+                writer.writeMapHeader(1)
+                writer.write("fingerprint")
+                writer.write(file.fingerprint)
+            }
         case .heartbeat(let heartbeat):
             writer.writeMapHeader(heartbeat.slave == nil ? 3 : 4)
             writer.write("state")
@@ -340,6 +363,20 @@ public enum ClusterMessageCodec {
                 className: try string("user_class_name"), host: data["host"]?.stringValue, weight: number(data["weight"]),
                 fixedCount: number(data["fixed_count"]), tasks: data["tasks"]?.arrayValue?.compactMap(\.stringValue),
                 otherKeys: pairs.compactMap(\.key.stringValue).filter { !known.contains($0) }.sorted()))
+        case ("locustfile", .toMaster):
+            return .pluginRequest(version: data["version"]?.stringValue ?? "")
+        case ("locustfile", .toWorker):
+            if let error = data["error"]?.stringValue { return .plugin(.init(filename: "", contents: [], fingerprint: "", error: error)) }
+            guard let file = data["locustfiles"]?.arrayValue?.first, let name = file["filename"]?.stringValue,
+                let fingerprint = data[extensionKey]?["fingerprint"]?.stringValue
+            else { throw ClusterFrameError.malformed("'locustfile' without a SwiftLocust plugin") }
+            let contents: [UInt8]
+            switch file["contents"] {
+            case .binary(let bytes)?: contents = bytes
+            case .string(let text)?: contents = Array(text.utf8)
+            default: throw ClusterFrameError.malformed("'locustfile' without contents")
+            }
+            return .plugin(.init(filename: name, contents: contents, fingerprint: fingerprint))
         case ("quit", _):
             return .quit
         default:

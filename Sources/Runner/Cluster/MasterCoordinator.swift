@@ -26,6 +26,8 @@ public final class MasterCoordinator: ClusterCoordinating {
     private let eventHandler = Mutex<(@Sendable (Event) -> Void)?>(nil)
     private let stopSignal = Mutex<StopSignal?>(nil)
     private let goneSignal = StopSignal()
+    /// The plugin file, sent to `-f -` slaves (with a token only).
+    private let pluginPath: String?
     private let handshakeLog = Mutex<(last: ContinuousClock.Instant?, suppressed: Int)>((nil, 0))
     private let hasTokenFlag = Atomic<Bool>(false)
     private var hasToken: Bool { hasTokenFlag.load(ordering: .relaxed) }
@@ -35,8 +37,10 @@ public final class MasterCoordinator: ClusterCoordinating {
     /// and run only the tasks that `tags` and `excludeTags` (`-T`, `-E`) leave.
     init(
         classes: [UserClass], fingerprint: String, host: String?, stats: RequestStats, logger: RunLogger,
-        equalTaskWeights: Bool = false, stopTimeout: Double = 0, tags: [String]? = nil, excludeTags: [String]? = nil
+        equalTaskWeights: Bool = false, stopTimeout: Double = 0, tags: [String]? = nil, excludeTags: [String]? = nil,
+        pluginPath: String? = nil
     ) {
+        self.pluginPath = pluginPath
         self.stats = stats
         self.logger = logger
         let runID = String(UInt64.random(in: 0...UInt64.max), radix: 16)
@@ -177,6 +181,23 @@ public final class MasterCoordinator: ClusterCoordinating {
         }
     }
 
+    /// The plugin for a `-f -` slave, or why there is none: code received over the network runs only
+    /// between peers that share a token.
+    private func pluginFile() -> ClusterMessage.PluginFile {
+        guard hasToken else {
+            return .init(filename: "", contents: [], fingerprint: "",
+                error: "this master sends its plugin only with --cluster-token (-f - runs code received over the network)")
+        }
+        guard let pluginPath, let data = FileManager.default.contents(atPath: pluginPath) else {
+            return .init(filename: "", contents: [], fingerprint: "", error: "the master cannot read its plugin file")
+        }
+        let bytes = Array(data)
+        guard bytes.count < ClusterProtocol.maxMessageSize - 4096 else {
+            return .init(filename: "", contents: [], fingerprint: "", error: "the plugin (\(bytes.count) bytes) is larger than a coordinator message")
+        }
+        return .init(filename: URL(fileURLWithPath: pluginPath).lastPathComponent, contents: bytes, fingerprint: SHA256.hexDigest(bytes: bytes))
+    }
+
     /// Runs one input through the state machine and carries out its commands, in order.
     func handle(_ input: MasterStateMachine.Input) {
         let router = self.router.withLock { $0 }
@@ -192,6 +213,8 @@ public final class MasterCoordinator: ClusterCoordinating {
             switch command {
             case .send:
                 break
+            case .servePlugin(let identity):
+                router?.send(ClusterMessageCodec.encode(.plugin(pluginFile()), nodeID: MasterStateMachine.id(identity)), to: identity)
             case .merge(let snapshot):
                 stats.merge(snapshot)
             case .recordException(let message, let traceback, let node):

@@ -75,6 +75,8 @@ struct MasterStateMachine {
     enum Command: Sendable, Equatable {
         /// Send `message` to the peer with socket identity `identity`.
         case send(ClusterMessage, to: [UInt8])
+        /// Send the master's plugin (or why not) to this peer (`-f -`).
+        case servePlugin(to: [UInt8])
         /// Add a statistics delta to the master's statistics.
         case merge(StatsSnapshot)
         /// Count an exception a Python worker raised.
@@ -291,6 +293,12 @@ struct MasterStateMachine {
         if case .clientReady(let version) = message {
             return clientReady(version: version, id: id, identity: identity, peer: peer, now: now, wallTime: wallTime, into: &out)
         }
+        if case .pluginRequest = message {
+            // `-f -`: a slave that is not one yet asks for the plugin (the coordinator sends it).
+            out.append(.log(.info, "Sending the plugin to \(id) (\(peer)), which asked for it (-f -)"))
+            out.append(.servePlugin(to: identity))
+            return
+        }
         guard var worker = workers[id] else {
             switch message {
             case .heartbeat:
@@ -429,7 +437,9 @@ struct MasterStateMachine {
             remove(id, reason: "quit", into: &out)
         case .other(let type):
             out.append(.log(.warning, "Unknown message type received from worker \(id): \(type)"))
-        case .clientReady, .ack, .spawn, .masterSpawningComplete, .stop, .masterHeartbeat, .reconnect, .reject, .updateUserClass:
+        case .pluginRequest:
+            break
+        case .clientReady, .ack, .spawn, .masterSpawningComplete, .stop, .masterHeartbeat, .reconnect, .reject, .updateUserClass, .plugin:
             out.append(.log(.warning, "Got '\(message.typeName)' from worker \(id): it is a master's message"))
         }
     }

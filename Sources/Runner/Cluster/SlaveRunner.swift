@@ -49,6 +49,8 @@ public final class SlaveRunner: Sendable {
     private let classes: [UserClass]
     private let settings: RunSettings
     private let cluster: ClusterSettings
+    /// `-f -`: the plugin came from the master, so a master running another build is fetched again.
+    private let fetchedPlugin: Bool
     private let logger: RunLogger
     private let stats = RequestStats()
     /// Everything this slave recorded, for `--print-stats` (`stats` is reset at every report).
@@ -72,8 +74,27 @@ public final class SlaveRunner: Sendable {
     /// occurrence; a task failing in a tight loop would flood the master).
     static let exceptionMessagesPerReport = 20
 
+    /// The exit code that asks `locust` to start again and fetch the master's plugin (`-f -`).
+    static let refetchExitCode: Int32 = 75
+    /// Set in the restarted process until the master accepts it, so that refusals do not loop.
+    static let refetchedVariable = "LOCUST_PLUGIN_REFETCHED"
+
+    /// Starts this program again with the same arguments (`-f -` fetches the master's new plugin);
+    /// returns an exit code only if that fails.
+    static func restartForNewPlugin() -> Int32 {
+        setenv(refetchedVariable, "1", 1)
+        let arguments = CommandLine.arguments
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        // execv returns only on failure; the strings are then freed and the error reported.
+        execv("/proc/self/exe", &argv)
+        for pointer in argv { free(pointer) }
+        LocustMain.printError("cannot start again to fetch the master's new plugin: \(String(cString: strerror(errno)))")
+        return 1
+    }
+
     /// Creates a slave for a loaded plugin.
-    public init(plugin: LoadedPlugin, settings: RunSettings, cluster: ClusterSettings, logger: RunLogger) {
+    public init(plugin: LoadedPlugin, settings: RunSettings, cluster: ClusterSettings, logger: RunLogger, fetchedPlugin: Bool = false) {
+        self.fetchedPlugin = fetchedPlugin
         self.plugin = plugin
         self.classes = plugin.userClasses
         self.settings = settings
@@ -491,11 +512,20 @@ public final class SlaveRunner: Sendable {
                 return !state.everAccepted
             }
             if first {
+                // Accepted: a later refusal may fetch the plugin again.
+                unsetenv(Self.refetchedVariable)
                 logger.info("Connected to the master as \(slaveID) (index \(index))")
             } else {
                 logger.debug("The master took this slave's client_ready (index \(index))")
             }
         case .reject(let reason):
+            // A `-f -` slave whose master now runs another build fetches that one, once: a plugin
+            // cannot be unloaded, so the process starts again (a second refusal in a row is final).
+            if fetchedPlugin && ProcessInfo.processInfo.environment[Self.refetchedVariable] == nil {
+                logger.warning("The master refused this slave (\(reason)): fetching its plugin again")
+                finish(code: Self.refetchExitCode, reason: "refetch")
+                return
+            }
             logger.error("The master refused this slave: \(reason)")
             finish(code: LocustMain.usageExitCode, reason: "refused")
         case .spawn(let spawn):
@@ -526,7 +556,7 @@ public final class SlaveRunner: Sendable {
             finish(code: 0, reason: "quit")
         case .other(let type):
             logger.warning("Unknown message type received: \(type)")
-        case .clientReady, .heartbeat, .stats, .spawning, .spawningComplete, .clientStopped, .exception, .logs, .hookFailed:
+        case .clientReady, .heartbeat, .stats, .spawning, .spawningComplete, .clientStopped, .exception, .logs, .hookFailed, .pluginRequest, .plugin:
             logger.warning("Ignoring '\(message.typeName)' from the master: it is a worker's message")
         }
     }

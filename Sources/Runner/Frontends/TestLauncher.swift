@@ -27,7 +27,7 @@ struct TestLauncher {
             let coordinator = MasterCoordinator(
                 classes: plugin.userClasses, fingerprint: plugin.fingerprint, host: settings.host, stats: stats,
                 logger: runners, equalTaskWeights: settings.equalWeights, stopTimeout: settings.stopTimeout,
-                tags: settings.tagFilter.tags?.sorted(), excludeTags: settings.tagFilter.excludeTags?.sorted())
+                tags: settings.tagFilter.tags?.sorted(), excludeTags: settings.tagFilter.excludeTags?.sorted(), pluginPath: plugin.path)
             let port = try coordinator.listen(host: cluster.masterBindHost, port: cluster.masterBindPort, token: cluster.token)
             if cluster.token == nil && !["127.0.0.1", "::1", "localhost"].contains(cluster.masterBindHost) {
                 runners.warning(

@@ -1,4 +1,5 @@
 import Foundation
+import LocustStats
 @_spi(Runner) import LocustAPI
 
 /// Why a plugin could not be loaded; each case reads as one clear line.
@@ -51,7 +52,8 @@ public struct LoadedPlugin: Sendable {
     let shapes: [LoadShape]
     /// The scenario's own command-line options.
     let options: [ScenarioOption]
-    /// A fingerprint of the plugin: FNV-1a of the file's bytes (slaves compare it with the master's).
+    /// A fingerprint of the plugin: SHA-256 of the file's bytes, in hex (slaves compare it with the
+    /// master's; a `-f -` slave checks the file it was sent against it).
     public let fingerprint: String
 }
 
@@ -112,11 +114,6 @@ public enum PluginLoader {
 
     static func fingerprint(of path: String) -> String {
         guard let data = FileManager.default.contents(atPath: path) else { return "unknown" }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return String(hash, radix: 16)
+        return SHA256.hexDigest(bytes: Array(data))
     }
 }
