@@ -21,7 +21,8 @@ public enum LocustMain {
         let environment = ProcessInfo.processInfo.environment
         var prescanned: LoadedPlugin?
         var pluginFailure: String?
-        if let path = LocustfilePrescan.path(arguments: arguments, environment: environment) {
+        // (`-f -`: the plugin comes from the master later; there is nothing to read yet.)
+        if let path = LocustfilePrescan.path(arguments: arguments, environment: environment), path != "-" {
             do { prescanned = try PluginLoader.load(path: path) } catch { pluginFailure = "\(error)" }
         }
         let scenarioOptions = prescanned?.options ?? []
