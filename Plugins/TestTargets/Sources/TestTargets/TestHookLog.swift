@@ -18,10 +18,12 @@ enum TestHookLog {
 
     static func append(_ line: String) {
         guard let path = ProcessInfo.processInfo.environment["LOCUST_TEST_HOOK_LOG"] else { return }
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let handle = FileHandle(forWritingAtPath: path) else { return }
-        handle.seekToEndOfFile()
-        handle.write(Data((line + "\n").utf8))
-        try? handle.close()
+        // O_APPEND: the master and its slaves write to one file at once; each line lands whole at the end
+        // (a seek then a write could put two processes' lines at the same offset).
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        guard fd >= 0 else { return }
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
     }
 }
