@@ -9,7 +9,7 @@ import LocustStats
 enum CodecBenchmark {
     static func run(names: Int, samples: Int, rounds: Int) {
         let traffic = SyntheticTraffic(names: names, rpsPerUser: 1, failRatio: 0.01)
-        var rng = SplitMix64(seed: 42)
+        var rng = FastRandom(seed: 42)
         let clock = ContinuousClock()
         var record = Duration.zero, snapshot = Duration.zero, encode = Duration.zero
         var decode = Duration.zero, merge = Duration.zero

@@ -52,7 +52,7 @@ final class ReportCache: Sendable {
     private struct State {
         /// By user count: 0 (empty deltas), 1, 2-3, 4-7, 8-15, …
         var slots: [Int: Slot] = [:]
-        var rng: SplitMix64
+        var rng: FastRandom
         var built = 0
         var encoded = 0
         /// Set if a spliced payload ever differed from the codec's: every payload is encoded whole.
@@ -66,7 +66,7 @@ final class ReportCache: Sendable {
     init(traffic: SyntheticTraffic, maxAge: Duration, seed: UInt64) {
         self.traffic = traffic
         self.maxAge = maxAge
-        state = Mutex(State(rng: SplitMix64(seed: seed)))
+        state = Mutex(State(rng: FastRandom(seed: seed)))
     }
 
     /// Reports built so far.

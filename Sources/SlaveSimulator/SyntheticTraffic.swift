@@ -1,23 +1,6 @@
 import Foundation
+import LocustRunner
 import LocustStats
-
-/// A small, fast, seedable generator (SplitMix64): the simulator draws millions of samples.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
-}
 
 /// The synthetic requests a simulated slave reports: `names` request names (a few are POSTs) hit
 /// with a Zipf-like popularity, log-normal response times around 40 ms, sizes of 0.5-8 kB, and a
@@ -53,23 +36,23 @@ struct SyntheticTraffic: Sendable {
     /// Records into `stats` the requests `users` users made between `start` and `end` (epoch seconds).
     /// Returns how many were recorded.
     @discardableResult
-    func record(into stats: RequestStats, users: Int, from start: Double, to end: Double, rng: inout SplitMix64) -> Int {
+    func record(into stats: RequestStats, users: Int, from start: Double, to end: Double, rng: inout FastRandom) -> Int {
         guard users > 0, end > start else { return 0 }
         let expected = Double(users) * rpsPerUser * (end - start)
         // Whole part plus a Bernoulli draw for the fraction keeps the long-run rate exact.
         var count = Int(expected)
-        if rng.unit() < expected - Double(count) { count += 1 }
+        if rng.nextUnit() < expected - Double(count) { count += 1 }
         for _ in 0..<count {
-            let request = requests[pick(rng.unit())]
+            let request = requests[pick(rng.nextUnit())]
             // Log-normal: median 40 ms, sigma 0.7 (a tail to a few hundred ms).
-            let u1 = max(rng.unit(), 1e-12)
-            let u2 = rng.unit()
+            let u1 = max(rng.nextUnit(), 1e-12)
+            let u2 = rng.nextUnit()
             let normal = (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
             let responseTime = (40 * exp(0.7 * normal) * 10).rounded() / 10
-            let failed = rng.unit() < failRatio
+            let failed = rng.nextUnit() < failRatio
             let error = failed ? Self.failures[Int(rng.next() % UInt64(Self.failures.count))] : nil
             let size = failed ? 0 : 512 + Int(rng.next() % 7680)
-            let at = start + (end - start) * rng.unit()
+            let at = start + (end - start) * rng.nextUnit()
             stats.record(
                 method: request.method, name: request.name, responseTime: responseTime, contentLength: size,
                 error: error, at: at)

@@ -1,10 +1,12 @@
-/// SplitMix64: a small, fast generator for the open model's picks (one per dispatcher, not per user).
-struct FastRandom: RandomNumberGenerator, Sendable {
+/// SplitMix64: a small, fast, seedable generator for the open model's picks (one per dispatcher, not
+/// per user) and the slave simulator's synthetic samples. (LocustAPI keeps its own for the users' task
+/// picks: it is inlined there, and LocustAPI depends on no module of the runner.)
+package struct FastRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -13,7 +15,7 @@ struct FastRandom: RandomNumberGenerator, Sendable {
     }
 
     /// A Double in `0..<1`.
-    mutating func nextUnit() -> Double {
+    package mutating func nextUnit() -> Double {
         Double(next() >> 11) / Double(1 << 53)
     }
 }
