@@ -17,6 +17,15 @@ struct EphemeralPortCheckTests {
         #expect(warning.contains("sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\""))
     }
 
+    @Test("Source addresses multiply the room, and the warning without them suggests them")
+    func sourceAddressesWiden() throws {
+        #expect(EphemeralPortCheck.warning(users: 100_000, range: 32768...60999, sourceAddresses: 8) == nil)
+        let over = try #require(EphemeralPortCheck.warning(users: 60_000, range: 32768...60999, sourceAddresses: 4))
+        #expect(over.contains("from 4 source addresses") && !over.contains("--source-addresses"))
+        let single = try #require(EphemeralPortCheck.warning(users: 15_000, range: 32768...60999))
+        #expect(single.contains("--source-addresses"))
+    }
+
     @Test("The range is read from a file like /proc's, and garbage gives nil")
     func readsTheRange() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("port-range-\(UUID().uuidString)")

@@ -59,24 +59,27 @@ final class CurlTransfer {
         bytes <= smallBuffer - 512 ? smallBuffer : bytes <= defaultBuffer ? defaultBuffer : largeBuffer
     }
     private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let poller: EventPoller
+    /// `--source-addresses`, as installed when the handle was made, and the current user's address.
+    private let sources: SourceAddressTable?
+    private var source: SourceAddressTable.Address?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
     init(poller: EventPoller) {
         guard let easy = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
         self.easy = easy
+        self.poller = poller
+        sources = SourceAddressTable.installed
         headers = HeaderBuffer()
         let me = Unmanaged.passUnretained(self).toOpaque()
         // The engine thread's poller lives as long as the process's engine, longer than any connection.
         let pollerPointer = Unmanaged.passUnretained(poller).toOpaque()
-        _ = locust_easy_setopt_ptr(easy, CURLOPT_OPENSOCKETDATA, pollerPointer)
+        _ = locust_easy_setopt_ptr(easy, CURLOPT_OPENSOCKETDATA, me)
         _ = locust_easy_setopt_ptr(easy, CURLOPT_CLOSESOCKETDATA, pollerPointer)
         _ = locust_easy_setopt_opensocket_cb(easy) { client, _, address in
-            guard let address else { return -1 }
-            let fd = socket(address.pointee.family, address.pointee.socktype | Int32(SOCK_CLOEXEC.rawValue), address.pointee.protocol)
-            if fd >= 0, let client {
-                Unmanaged<EventPoller>.fromOpaque(client)._withUnsafeGuaranteedRef { $0.opened(fd) }
-            }
-            return fd
+            guard let address, let client else { return -1 }
+            // The transfer owns the easy handle, so it outlives the handle's callbacks: borrowed.
+            return Unmanaged<CurlTransfer>.fromOpaque(client)._withUnsafeGuaranteedRef { $0.openSocket(address.pointee) }
         }
         _ = locust_easy_setopt_closesocket_cb(easy) { client, fd in
             if let client {
@@ -131,6 +134,19 @@ final class CurlTransfer {
         return ProcessInfo.processInfo.environment.contains { names.contains($0.key.lowercased()) && !$0.value.isEmpty }
     }()
 
+    /// libcurl's open-socket callback: a socket for `address`, bound to the user's source address
+    /// when there is one of the same family, and recorded by the poller.
+    private func openSocket(_ address: curl_sockaddr) -> Int32 {
+        let fd = socket(address.family, address.socktype | Int32(SOCK_CLOEXEC.rawValue), address.protocol)
+        guard fd >= 0 else { return fd }
+        if let source, source.family == address.family, SourceAddressTable.bind(fd, to: source) != nil {
+            close(fd)
+            return -1  // CURL_SOCKET_BAD: libcurl reports the connection as failed
+        }
+        poller.opened(fd)
+        return fd
+    }
+
     static func from(easy: UnsafeMutableRawPointer) -> CurlTransfer? {
         var pointer: UnsafeMutableRawPointer?
         guard locust_easy_getinfo_ptr(easy, CURLINFO_PRIVATE, &pointer) == CURLE_OK, let pointer else { return nil }
@@ -147,6 +163,7 @@ final class CurlTransfer {
         if appliedScope != request.slot.scope {
             _ = locust_easy_setopt_long(easy, CURLOPT_ADDRESS_SCOPE, Int(request.slot.scope))
             appliedScope = request.slot.scope
+            source = sources?.address(forScope: request.slot.scope)
         }
         // libcurl keeps its own copy of the URL, and restores it after a redirect of the last transfer
         // (Curl_pretransfer): set it only when it changes, sparing a strdup and a free per request.

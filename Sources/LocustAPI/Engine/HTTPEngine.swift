@@ -43,6 +43,22 @@ public final class HTTPEngine: Sendable {
         Int(threads.map { $0.takeWorstLateness() }.max() ?? 0) / 1_000_000
     }
 
+    /// Binds the connections opened from now on to `addresses` (numeric IPv4 or IPv6 addresses of this
+    /// machine, given out round robin: each user keeps one), or lets the kernel choose again when empty.
+    /// Throws, changing nothing, for the first address that is not numeric or cannot be bound here.
+    @_spi(Runner) public static func useSourceAddresses(_ addresses: [String]) throws(SourceAddressError) {
+        guard !addresses.isEmpty else {
+            SourceAddressTable.install(nil)
+            return
+        }
+        let table = try SourceAddressTable(numeric: addresses)
+        try table.verify()
+        SourceAddressTable.install(table)
+    }
+
+    /// How many source addresses connections are spread over (1 when the kernel chooses).
+    @_spi(Runner) public static var sourceAddressCount: Int { max(1, SourceAddressTable.installed?.addresses.count ?? 0) }
+
     /// The thread for the user with this sequence number.
     @_spi(Runner) public func thread(for userNumber: Int) -> EngineThread {
         threads[userNumber % threads.count]

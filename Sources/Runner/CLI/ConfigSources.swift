@@ -21,7 +21,7 @@ public enum ConfigSources {
         "expect-slaves-max-wait": .value, "expect-workers-max-wait": .value, "master-timeout": .value, "cluster-token": .value, "cluster-token-file": .value,
         "web-host": .value, "web-port": .value, "web-auth": .value, "tls-cert": .value, "tls-key": .value,
         "autostart": .flag, "autoquit": .value, "web-base-path": .value, "html": .value,
-        "json": .flag, "json-file": .value, "equal-weights": .flag, "insecure": .flag, "http1": .flag,
+        "json": .flag, "json-file": .value, "equal-weights": .flag, "insecure": .flag, "http1": .flag, "source-addresses": .value,
         "tags": .list, "exclude-tags": .list,
     ]
 

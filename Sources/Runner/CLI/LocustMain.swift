@@ -93,6 +93,18 @@ public enum LocustMain {
                 return 0
             }
             let logger = try RunLogger(level: settings.logLevel, logfile: options.logfile)
+            let sourceAddresses = try options.sourceAddresses.map { text throws(RunnerError) in try SourceAddressList.parse(text) } ?? []
+            if !sourceAddresses.isEmpty {
+                if cluster.role == .master {
+                    logger.named("locust.main").warning("--source-addresses applies where users run: give it to the slaves (a --master runs none)")
+                } else {
+                    do {
+                        try HTTPEngine.useSourceAddresses(sourceAddresses)
+                    } catch {
+                        throw RunnerError.badInput("--source-addresses: cannot bind to \(error) (an address of this machine is needed)")
+                    }
+                }
+            }
             if cluster.role != .slave {
                 for name in dropped { logger.named("locust.env").warning(RunSettings.noTasksLeft(name)) }
             }

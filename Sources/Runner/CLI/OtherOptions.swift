@@ -29,6 +29,16 @@ public struct OtherOptions: ParsableArguments, Sendable {
     @Flag(name: .customLong("http1"), help: "Speak HTTP/1.1 only (no HTTP/2) for every user class, whatever its httpOptions say.")
     public var http1 = false
 
+    /// `--source-addresses`: local addresses the users' connections leave from, spread over the users.
+    @Option(
+        name: .customLong("source-addresses"),
+        help: ArgumentHelp(
+            "Bind the users' connections to these local addresses, given out round robin (each user keeps one): "
+                + "more connections to one target than one address has ephemeral ports. "
+                + "Ranges and lists, e.g. 127.0.0.2-127.0.0.9 or 10.0.0.5,10.0.0.6. Where users run (not on a --master).",
+            valueName: "addresses"))
+    public var sourceAddresses: String?
+
     /// `-V`: print the version and exit.
     @Flag(name: [.customShort("V"), .customLong("version")], help: "Print the version and exit.")
     public var version = false

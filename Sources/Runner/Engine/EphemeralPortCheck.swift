@@ -15,12 +15,16 @@ struct EphemeralPortCheck {
         return numbers[0]...numbers[1]
     }
 
-    /// The warning for `users` users with `range`, or nil when they fit in its fast half.
-    static func warning(users: Int, range: ClosedRange<Int>) -> String? {
-        let fast = range.count / 2
+    /// The warning for `users` users with `range` and `sourceAddresses` local addresses (1 when the
+    /// kernel chooses), or nil when they fit in its fast half of each address.
+    static func warning(users: Int, range: ClosedRange<Int>, sourceAddresses: Int = 1) -> String? {
+        let addresses = max(1, sourceAddresses)
+        let fast = range.count / 2 * addresses
         guard users > fast else { return nil }
+        let from = addresses == 1 ? "" : " from \(addresses) source addresses"
         return "\(users) users keep \(users) connections, but net.ipv4.ip_local_port_range (\(range.lowerBound)-\(range.upperBound)) "
-            + "gives only about \(fast) connections to one host before each new connection gets slow; "
+            + "gives only about \(fast) connections to one host\(from) before each new connection gets slow; "
             + "widen it: sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\""
+            + (addresses == 1 ? ", or spread the connections with --source-addresses 127.0.0.2-127.0.0.9 (loopback targets)" : "")
     }
 }

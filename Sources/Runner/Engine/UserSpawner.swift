@@ -136,7 +136,7 @@ public actor UserSpawner: UserSpawning {
         let steps = UserDistribution.spawnOrder(counts: additionCounts)
         let total = target.reduce(0) { $0 + max(0, $1) }
         if !warnedAboutPorts, let range = EphemeralPortCheck.portRange(),
-            let warning = EphemeralPortCheck.warning(users: total, range: range)
+            let warning = EphemeralPortCheck.warning(users: total, range: range, sourceAddresses: HTTPEngine.sourceAddressCount)
         {
             warnedAboutPorts = true
             logger.warning(warning)

@@ -86,6 +86,8 @@ final class NginxServer: Sendable {
 
     /// One access-log line: `addr:port "request" status bytes connection "x-user"`.
     struct LogEntry {
+        /// The client's address: the local address of the load generator's connection.
+        var clientAddress: String
         /// The client's port: the local port of the load generator's connection.
         var clientPort: Int?
         var request: String
@@ -101,9 +103,11 @@ final class NginxServer: Sendable {
             guard quoted.count >= 5 else { return nil }
             let fields = quoted[2].split(separator: " ")
             guard fields.count >= 3 else { return nil }
-            let port = quoted[0].split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let peer = quoted[0].trimmingCharacters(in: .whitespaces)
+            let port = peer.split(separator: ":").last.flatMap { Int($0) }
+            let address = peer.lastIndex(of: ":").map { String(peer[..<$0]) } ?? peer
             return LogEntry(
-                clientPort: port, request: String(quoted[1]), status: String(fields[0]), connection: String(fields[2]),
+                clientAddress: address, clientPort: port, request: String(quoted[1]), status: String(fields[0]), connection: String(fields[2]),
                 user: String(quoted[3]))
         }
     }
