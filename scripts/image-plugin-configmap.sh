@@ -5,9 +5,11 @@
 #   scripts/image-plugin-configmap.sh LIB.so [NAME] | kubectl apply -f -
 #
 # (the same as `kubectl create configmap NAME --from-file=plugin.so=LIB.so --dry-run=client -o yaml`).
-# NAME defaults to swiftlocust-plugin. A ConfigMap holds at most 1 MiB: the plugin is stripped of its
-# debug information first (`strip --strip-debug`, into a temporary copy; its exported symbols stay), and
-# a plugin still larger is refused with a message: bake it into the image instead (make image PLUGIN=...).
+# NAME defaults to swiftlocust-plugin. A ConfigMap holds at most 1 MiB: a plugin larger than that is
+# stripped of its debug information (`strip --strip-debug`, into a temporary copy; its symbols stay) and
+# the script says so (the stripped file is another build as far as fingerprints go: run the master from
+# this ConfigMap and the slaves with `-f -`); one still too large is refused: bake it into the image
+# (make image PLUGIN=...).
 set -euo pipefail
 
 (($# == 1 || $# == 2)) || { echo "usage: $0 LIB.so [NAME]" >&2; exit 2; }
@@ -18,10 +20,14 @@ name=${2:-swiftlocust-plugin}
 copy=$(mktemp)
 trap 'rm -f "$copy"' EXIT
 cp "$plugin" "$copy"
-strip --strip-debug "$copy" 2>/dev/null || true
+fits() { (( $(stat -c %s "$1") * 4 / 3 + 4096 <= 1048576 )); }
+if ! fits "$copy"; then
+    strip --strip-debug "$copy"
+    echo "$0: $plugin is $(stat -c %s "$plugin") bytes, over a ConfigMap's 1 MiB: stripped its debug information ($(stat -c %s "$copy") bytes)" >&2
+fi
 size=$(stat -c %s "$copy")
 # 1 MiB for the whole object; the base64 text is 4/3 of the file.
-if (( size * 4 / 3 + 4096 > 1048576 )); then
+if ! fits "$copy"; then
     echo "$0: $plugin is $size bytes after strip --strip-debug: too large for a ConfigMap (1 MiB)." >&2
     echo "$0: bake it into the image instead: make image PLUGIN=$plugin" >&2
     exit 1

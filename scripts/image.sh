@@ -15,7 +15,8 @@
 # What goes in: Debian bookworm minbase with libcurl4, libzmq5, CA certificates and Chart.js (the web
 # UI's charts); /usr/local/bin/locust; libLocustAPI.so and exactly the Swift runtime libraries that
 # `ldd` resolves into the toolchain for the runner, libLocustAPI.so and the plugin (not the toolchain),
-# in /usr/local/lib/swiftlocust (ld.so.conf.d). Non-toolchain libraries must come from Debian packages
+# in /usr/local/lib/swiftlocust (ld.so.conf.d); the runner's and libLocustAPI.so's debug information is
+# stripped (IMAGE_STRIP=0 keeps it), the plugin is copied byte for byte. Non-toolchain libraries must come from Debian packages
 # in the root: each one's package (dpkg -S on this Debian host) is added to the debootstrap list, and a
 # final `ldd` inside the root must find everything. It runs as user `locust` (uid 1000, home
 # /home/locust, the working directory), ENTRYPOINT ["locust"] as in Locust's own image, ports 8089
@@ -101,6 +102,12 @@ install -m 0755 "$bin/libLocustAPI.so" "$libdir/libLocustAPI.so"
 for lib in "${toolchain_libs[@]}"; do
     install -m 0755 "$(realpath "$lib")" "$libdir/$(basename "$lib")"
 done
+# The release build carries debug information (68 of the runner's 94 MB were DWARF): the image's copies
+# lose it, keeping their symbol tables (crash backtraces still name functions). IMAGE_STRIP=0 keeps it.
+# The plugin is never stripped: its SHA-256 is its identity in the cluster, so it stays the built file.
+if [[ ${IMAGE_STRIP:-1} != 0 ]] && command -v strip >/dev/null 2>&1; then
+    strip --strip-debug "$mountpoint/usr/local/bin/locust" "$libdir/libLocustAPI.so"
+fi
 echo /usr/local/lib/swiftlocust >"$mountpoint/etc/ld.so.conf.d/swiftlocust.conf"
 chroot "$mountpoint" /sbin/ldconfig
 
@@ -122,9 +129,11 @@ missing=$(for object in /usr/local/bin/locust /usr/local/lib/swiftlocust/libLocu
     chroot "$mountpoint" /usr/bin/ldd "$object" | grep 'not found' || true
 done)
 [[ -z $missing ]] || { echo "$0: libraries missing in the image: $missing" >&2; exit 1; }
-chroot "$mountpoint" /usr/local/bin/locust --version >/dev/null || { echo "$0: locust --version fails inside the root" >&2; exit 1; }
-
-version=$(chroot "$mountpoint" /usr/local/bin/locust --version 2>&1 | head -n 1 || true)
+# And the runner starts there (through `buildah run`, which mounts /proc: Foundation reads the arguments
+# from /proc/self/cmdline, so a bare chroot would not do).
+version=$("${buildah[@]}" run --isolation chroot --network host "$container" -- /usr/local/bin/locust --version 2>&1) ||
+    { echo "$0: locust --version fails inside the image: $version" >&2; exit 1; }
+version=${version%%$'\n'*}
 revision=$(git -C "$here" rev-parse HEAD 2>/dev/null || echo unknown)
 "${buildah[@]}" umount "$container" >/dev/null
 mountpoint=""
