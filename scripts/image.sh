@@ -140,7 +140,7 @@ mountpoint=""
 "${buildah[@]}" config \
     --entrypoint '["locust"]' --cmd '["--help"]' \
     --user 1000:1000 --workingdir /home/locust \
-    --port 8089 --port 5557 \
+    --port 8089/tcp --port 5557/tcp \
     --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     "${env_args[@]}" \
     --label "org.opencontainers.image.title=SwiftLocust" \
