@@ -3,7 +3,9 @@
 - The image builds (scripts/image.sh, buildah with the vfs driver, a cached debootstrap root), with the
   TestTargets plugin baked in, and its configuration is what Kubernetes and Locust's operator expect.
 - A master and two slaves run from the image's filesystem (`buildah run --isolation chroot`, host
-  network) against nginx on 127.0.0.1: one slave with the baked plugin and Locust's spelling
+  network) against nginx on 127.0.0.1: the master with the plugin from the ConfigMap that
+  scripts/image-plugin-configmap.sh makes (as deploy/kubernetes/ runs it), one slave with the baked
+  plugin (byte for byte the same file) and Locust's spelling
   (`--worker --master-host`, as Locust's operator passes it), one fetching the plugin from the master
   (`--slave -f -`, with the cluster token from the environment); the total equals nginx's count.
 - deploy/kubernetes/ validates against Kubernetes' schemas offline (kubernetes-validate, strict), with a
@@ -19,6 +21,7 @@ Needs root, buildah and debootstrap (`make image-deps`).
 
 from __future__ import annotations
 
+import base64
 import csv
 import json
 import os
@@ -232,12 +235,19 @@ def test_master_and_two_slaves_from_the_image_count_what_nginx_served(container,
     host = f"http://127.0.0.1:{nginx.port}"
     processes: list[Started] = []
     try:
-        # The master: the baked plugin (LOCUST_LOCUSTFILE), headless, waiting for two slaves.
+        # The master as deploy/kubernetes/ runs it: the plugin from the ConfigMap that
+        # scripts/image-plugin-configmap.sh makes (its binaryData, mounted read-only at /plugin);
+        # headless, waiting for two slaves.
+        made = run([str(CHECKOUT / "scripts/image-plugin-configmap.sh"), str(TEST_PLUGIN)])
+        assert made.returncode == 0, made.stderr
+        plugin_dir = tmp_path / "plugin"
+        plugin_dir.mkdir()
+        (plugin_dir / "plugin.so").write_bytes(base64.b64decode(yaml.safe_load(made.stdout)["binaryData"]["plugin.so"]))
         master = Started(master_box.command(
-            ["locust", "--master", "--headless", "-u", "6", "-r", "6", "-t", "8s", "--expect-slaves", "2",
+            ["locust", "-f", "/plugin/plugin.so", "--master", "--headless", "-u", "6", "-r", "6", "-t", "8s", "--expect-slaves", "2",
              "--expect-slaves-max-wait", "60s", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
              "--stop-timeout", "5", "--host", host, "--csv", "/out/run", "--only-summary", "CountingUser", "PacedUser"],
-            env={"LOCUST_CLUSTER_TOKEN": token}, volumes=[f"{out}:/out"]), tmp_path / "master.log")
+            env={"LOCUST_CLUSTER_TOKEN": token}, volumes=[f"{out}:/out", f"{plugin_dir}:/plugin:ro"]), tmp_path / "master.log")
         processes.append(master)
         # Locust's spelling, as its Kubernetes operator starts workers (`--worker --master-host SVC` and
         # the arguments it gives the master too); the plugin baked in.
@@ -267,7 +277,7 @@ def test_master_and_two_slaves_from_the_image_count_what_nginx_served(container,
         assert counted > 100, f"too few requests for a meaningful count: {counted}\n{logs}"
         assert counted + cut_off == logged, f"the master counted {counted} (+{cut_off} cut off), nginx logged {logged}\n{logs}"
         assert aggregated["Failure Count"] == "0", logs
-        assert "Got the master's plugin libTestTargets.so" in fetched, f"the -f - slave did not fetch the plugin:\n{fetched}"
+        assert "Got the master's plugin plugin.so" in fetched, f"the -f - slave did not fetch the plugin:\n{fetched}"
     finally:
         for process in processes:
             process.stop()
