@@ -354,3 +354,31 @@ def test_docker_compose_file():
     assert slave[slave.index("-f") + 1] == "-"
     for service in services.values():
         assert "LOCUST_CLUSTER_TOKEN" in service["environment"]
+
+
+def test_web_ui_from_the_image_answers_the_readiness_probe(container, tmp_path):
+    """`GET /` (the manifests' readinessProbe) answers 200, and Chart.js comes from the image's Debian."""
+    import urllib.request
+
+    box = container("web")
+    web_port, master_port = free_port(), free_port()
+    master = Started(box.command(
+        ["locust", "--master", "--web-host", "127.0.0.1", "--web-port", str(web_port),
+         "--master-bind-host", "127.0.0.1", "--master-bind-port", str(master_port)],
+        env={"LOCUST_CLUSTER_TOKEN": secrets.token_hex(16)}), tmp_path / "web.log")
+    try:
+        deadline = time.monotonic() + 30
+        status = None
+        while time.monotonic() < deadline and status != 200:
+            assert master.process.poll() is None, f"the master exited:\n{master.text()}"
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/", timeout=2) as response:
+                    status = response.status
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200, f"GET / never answered 200:\n{master.text()}"
+        with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/assets/chart.min.js", timeout=5) as response:
+            script = response.read()
+        assert b"Chart.js not found" not in script and len(script) > 50_000, script[:200]
+    finally:
+        master.stop()
