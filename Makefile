@@ -5,6 +5,8 @@
 #   make demo    run the Shop example for 15 s against a local locust-demo-target
 #   make test    build, then all tests; the integration tests run the real binaries
 #   make web-test   the web UI and HTTP API tests (pytest + Selenium, headless Chromium; `make test-deps` first)
+#   make image   the OCI image (buildah, a debootstrap root; as root): IMAGE=swiftlocust:latest, PLUGIN=Shop or PLUGIN=path/lib.so to bake one in
+#   make image-test   the image builds; a master and two slaves from it count what nginx served; deploy/ validates
 #   make clean   remove build products (dependency checkouts are kept)
 
 SHELL := /bin/bash
@@ -65,6 +67,7 @@ test: build
 	$(MAKE) --no-print-directory unit-test
 	$(MAKE) --no-print-directory integration-test
 	$(MAKE) --no-print-directory web-test
+	$(MAKE) --no-print-directory image-test
 
 unit-test:
 	$(SWIFT) test --skip IntegrationTests
@@ -147,3 +150,55 @@ bench-smoke: build bench-deps
 bench-instructions: build
 	bash bench/instructions.sh /
 	bash bench/instructions.sh /64k
+
+# The container image (scripts/image.sh) and the deployment files (deploy/): buildah with the vfs driver,
+# as root, on a Debian root made by debootstrap from the package mirror (no registry), cached in
+# IMAGE_CACHE; see the README's "Containers and Kubernetes".
+#   make image                      localhost/swiftlocust:latest; slaves fetch the plugin (-f -) or it is mounted
+#   make image PLUGIN=Shop          bake Plugins/Shop's plugin in (or PLUGIN=path/to/lib.so)
+#   make image IMAGE_ARCHIVE=x.tar  also write an OCI archive (podman load, ctr images import, skopeo)
+#   make image-test                 Tests/ImageTests (pytest, kubernetes-validate in .venv-image/)
+IMAGE ?= swiftlocust:latest
+PLUGIN ?=
+IMAGE_CACHE ?= /var/cache/swiftlocust/image
+IMAGE_ARCHIVE ?=
+IMAGE_PLUGIN = $(if $(PLUGIN),$(if $(wildcard Plugins/$(PLUGIN)/Package.swift),$(CURDIR)/Plugins/$(PLUGIN)/.build/$(CONFIG)/lib$(PLUGIN).so,$(abspath $(PLUGIN))))
+IMAGE_VENV := $(CURDIR)/.venv-image
+IMAGE_TEST_REQUIREMENTS := Tests/ImageTests/requirements.txt
+.PHONY: image image-deps image-test image-test-deps
+
+image-deps:
+	@missing=(); \
+	command -v buildah >/dev/null 2>&1 || missing+=(buildah); \
+	command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap); \
+	[[ -f /usr/share/keyrings/debian-archive-keyring.gpg ]] || missing+=(debian-archive-keyring); \
+	command -v strip >/dev/null 2>&1 || missing+=(binutils); \
+	if (( $${#missing[@]} == 0 )); then echo "image-deps: buildah and debootstrap are present"; exit 0; fi; \
+	echo "image-deps: installing $${missing[*]}"; \
+	if [[ $$(id -u) == 0 ]]; then sudo=(); \
+	elif command -v sudo >/dev/null 2>&1; then sudo=(sudo); \
+	else echo "image-deps: run as root to install $${missing[*]}" >&2; exit 1; fi; \
+	"$${sudo[@]}" apt-get update; \
+	"$${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$${missing[@]}"
+
+image: build image-deps
+	scripts/image.sh --bin $(BIN) --tag $(IMAGE) --cache $(IMAGE_CACHE) \
+		$(if $(IMAGE_PLUGIN),--plugin $(IMAGE_PLUGIN)) $(if $(IMAGE_ARCHIVE),--archive $(abspath $(IMAGE_ARCHIVE)))
+
+image-test-deps:
+	@python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || { \
+		echo "image-test-deps: installing python3-venv"; \
+		if [[ $$(id -u) == 0 ]]; then sudo=(); else sudo=(sudo); fi; \
+		"$${sudo[@]}" apt-get update; \
+		"$${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv; }
+	@[[ -x "$(IMAGE_VENV)/bin/python" ]] || python3 -m venv "$(IMAGE_VENV)"
+	@if cmp -s $(IMAGE_TEST_REQUIREMENTS) "$(IMAGE_VENV)/requirements.txt"; then \
+		echo "image-test-deps: $(IMAGE_VENV) has $(IMAGE_TEST_REQUIREMENTS)"; \
+	else \
+		echo "image-test-deps: pip install -r $(IMAGE_TEST_REQUIREMENTS) into $(IMAGE_VENV)"; \
+		"$(IMAGE_VENV)/bin/python" -m pip install --quiet --disable-pip-version-check -r $(IMAGE_TEST_REQUIREMENTS); \
+		cp $(IMAGE_TEST_REQUIREMENTS) "$(IMAGE_VENV)/requirements.txt"; \
+	fi
+
+image-test: build image-deps image-test-deps
+	$(TEST_ENV) LOCUST_IMAGE_CACHE=$(IMAGE_CACHE) "$(IMAGE_VENV)/bin/python" -m pytest -q -rA Tests/ImageTests
