@@ -256,16 +256,28 @@ extension ResponseTimeHistogram {
 
     /// Rebuilds a histogram from its sparse form (values are clamped to the maximum), kept sparse.
     init(sparseValues values: [UInt64], counts: [UInt64]) {
+        self.init(sparseBuckets: zip(values, counts).map { SparseBucket(value: $0, count: $1) })
+    }
+
+    /// Rebuilds a histogram from buckets in any order (empty ones are dropped, values clamped, equal
+    /// values summed), kept sparse; in place when they are ascending and non-empty, as written.
+    init(sparseBuckets input: [SparseBucket]) {
         self.init()
-        var buckets: [SparseBucket] = []
-        buckets.reserveCapacity(values.count)
+        var buckets = input
         var sorted = true
-        for (value, count) in zip(values, counts) where count > 0 {
-            let clamped = Swift.min(value, Self.maximumMicroseconds)
-            if let last = buckets.last, last.value >= clamped { sorted = false }
-            buckets.append(SparseBucket(value: clamped, count: count))
-            pendingCount &+= count
+        var kept = 0
+        var previous: UInt64?
+        for index in buckets.indices {
+            let bucket = buckets[index]
+            guard bucket.count > 0 else { continue }
+            let clamped = Swift.min(bucket.value, Self.maximumMicroseconds)
+            if let previous, previous >= clamped { sorted = false }
+            previous = clamped
+            buckets[kept] = SparseBucket(value: clamped, count: bucket.count)
+            kept += 1
+            pendingCount &+= bucket.count
         }
+        if kept < buckets.count { buckets.removeLast(buckets.count - kept) }
         if !sorted {
             buckets.sort { $0.value < $1.value }
             var unique: [SparseBucket] = []

@@ -33,6 +33,7 @@ struct ClusterMessageCodecTests {
         .heartbeat(.init(state: "ready", cpuUsage: 0, memoryUsage: 0)),
         .stats(.init(snapshot: sampleSnapshot(), userCount: 12, userClassesCount: ["A": 9, "B": 3], test: "ab12-3")),
         .stats(.init(snapshot: .empty(startTime: t0), userCount: 0, userClassesCount: [:], test: nil)),
+        .stats(.init(snapshot: sampleSnapshot(), userCount: 12, userClassesCount: ["A": 12], test: "ab12-3", includesLocustPart: false)),
         .spawning,
         .spawningComplete(counts: ["A": 9, "B": 3], userCount: 12),
         .clientStopped,
@@ -43,6 +44,7 @@ struct ClusterMessageCodecTests {
 
     static let toWorker: [ClusterMessage] = [
         .ack(index: 2),
+        .ack(index: 3, exactReports: true),
         .spawn(.init(timestamp: t0 + 0.25, counts: ["A": 3, "B": 1], host: "http://127.0.0.1:8080", stopTimeout: 1.5,
             order: .init(test: "ab12-3", rate: 2.5, equalTaskWeights: true))),
         .spawn(.init(timestamp: t0, counts: [:], host: nil, stopTimeout: 0)),
@@ -76,6 +78,7 @@ struct ClusterMessageCodecTests {
             #expect(received.test == sent.test)
             #expect(received.userClassesCount == sent.userClassesCount)
             #expect(received.exact)
+            #expect(received.includesLocustPart == sent.includesLocustPart)
         } else {
             #expect(decoded.message == message)
         }
@@ -130,13 +133,29 @@ struct ClusterMessageCodecTests {
         }
     }
 
+    @Test("A report to a SwiftLocust master leaves Locust's part out: no stats, stats_total or errors, fewer bytes")
+    func leanReport() throws {
+        let full = ClusterMessage.StatsReport(snapshot: Self.sampleSnapshot(), userCount: 12, userClassesCount: ["A": 12], test: "t-1")
+        var lean = full
+        lean.includesLocustPart = false
+        let fullBytes = ClusterMessageCodec.encode(.stats(full), nodeID: Self.node)
+        let leanBytes = ClusterMessageCodec.encode(.stats(lean), nodeID: Self.node)
+        let data = try #require(try MessagePackValue.decode(leanBytes).arrayValue?[1])
+        #expect(data["stats"] == nil && data["stats_total"] == nil && data["errors"] == nil)
+        #expect(data["user_count"]?.intValue == 12 && data["swiftlocust"] != nil)
+        #expect(try MessagePackValue.decode(fullBytes).arrayValue?[1]["stats"] != nil)
+        #expect(leanBytes.count < fullBytes.count, "lean \(leanBytes.count) bytes, full \(fullBytes.count)")
+    }
+
     @Test func decodesARealLocustMaster() throws {
         let frames = try Self.captured(\.master)
         #expect(Set(frames.map(\.type)).isSuperset(of: ["ack", "heartbeat", "spawn", "spawning_complete", "quit"]))
         for frame in frames {
             let (message, _) = try ClusterMessageCodec.decode(frame.bytes, direction: .toWorker)
             switch message {
-            case .ack(let index): #expect(index == 0)
+            case .ack(let index, let exactReports):
+                #expect(index == 0)
+                #expect(!exactReports, "Locust's master reads Locust's part")
             case .spawn(let spawn):
                 #expect(spawn.counts == ["WebUser": 4])
                 #expect(spawn.order == nil)

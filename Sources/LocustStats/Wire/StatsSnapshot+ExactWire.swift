@@ -204,24 +204,24 @@ extension ResponseTimeHistogram {
         for count in counts { writer.write(count) }
     }
 
+    /// Reads the two arrays straight into one array of buckets (the master decodes about 50 of these
+    /// per report, a thousand reports a second: one allocation each, not three).
     init(sparseFrom reader: inout MessagePackReader) throws {
         let valueCount = try reader.readArrayHeader()
-        var values: [UInt64] = []
-        values.reserveCapacity(valueCount)
+        var buckets: [SparseBucket] = []
+        buckets.reserveCapacity(valueCount)
         for _ in 0..<valueCount {
             let value = try reader.readInt()
             guard value >= 0 else { throw StatsWireError("negative histogram value") }
-            values.append(UInt64(value))
+            buckets.append(SparseBucket(value: UInt64(value), count: 0))
         }
         let countCount = try reader.readArrayHeader()
         guard countCount == valueCount else { throw StatsWireError("histogram values and counts differ in length") }
-        var counts: [UInt64] = []
-        counts.reserveCapacity(countCount)
-        for _ in 0..<countCount {
+        for index in 0..<countCount {
             let count = try reader.readInt()
             guard count >= 0 else { throw StatsWireError("negative histogram count") }
-            counts.append(UInt64(count))
+            buckets[index].count = UInt64(count)
         }
-        self.init(sparseValues: values, counts: counts)
+        self.init(sparseBuckets: buckets)
     }
 }

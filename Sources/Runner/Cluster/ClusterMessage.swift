@@ -32,8 +32,10 @@ public enum ClusterMessage: Sendable, Equatable {
     case pluginRequest(version: String)
 
     // Master → worker.
-    /// `ack`: the master took the worker's `client_ready`; its index among the workers.
-    case ack(index: Int)
+    /// `ack`: the master took the worker's `client_ready`; its index among the workers. A SwiftLocust
+    /// master adds `exactReports` (in its extension key, which Locust's workers ignore): it reads only the
+    /// exact part of a slave's reports, so the slave leaves Locust's part out.
+    case ack(index: Int, exactReports: Bool = false)
     /// `spawn`: run these absolute per-class counts.
     case spawn(Spawn)
     /// `spawning_complete` from the master: every worker reached its order; the cluster's user count.
@@ -268,14 +270,22 @@ public enum ClusterMessage: Sendable, Equatable {
         /// Whether `snapshot` is exact (a SwiftLocust slave's histograms) rather than rebuilt from
         /// Locust's rounded buckets (a Python worker's).
         public var exact: Bool
+        /// Whether the frame carries Locust's own `stats`, `stats_total` and `errors` beside the exact
+        /// part: always for a Locust master; not for a SwiftLocust master, which says in its `ack` that it
+        /// reads only the exact part (half the bytes, and neither side walks Locust's buckets).
+        public var includesLocustPart: Bool
 
         /// Creates a report.
-        public init(snapshot: StatsSnapshot, userCount: Int, userClassesCount: [String: Int], test: String?, exact: Bool = true) {
+        public init(
+            snapshot: StatsSnapshot, userCount: Int, userClassesCount: [String: Int], test: String?, exact: Bool = true,
+            includesLocustPart: Bool = true
+        ) {
             self.snapshot = snapshot
             self.userCount = userCount
             self.userClassesCount = userClassesCount
             self.test = test
             self.exact = exact
+            self.includesLocustPart = includesLocustPart || !exact
         }
     }
 }

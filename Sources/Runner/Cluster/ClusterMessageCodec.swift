@@ -82,8 +82,8 @@ public enum ClusterMessageCodec {
                 writer.write(slave.lagMilliseconds)
             }
         case .stats(let report):
-            writer.writeMapHeader(report.exact ? 6 : 5)
-            LocustStatsPayload.writePairs(of: report.snapshot, into: &writer)
+            writer.writeMapHeader((report.includesLocustPart ? 3 : 0) + 2 + (report.exact ? 1 : 0))
+            if report.includesLocustPart { LocustStatsPayload.writePairs(of: report.snapshot, into: &writer) }
             writer.write("user_classes_count")
             writeCounts(report.userClassesCount, into: &writer)
             writer.write("user_count")
@@ -119,10 +119,16 @@ public enum ClusterMessageCodec {
             writer.write("logs")
             writer.writeArrayHeader(lines.count)
             for line in lines { writer.write(line) }
-        case .ack(let index):
-            writer.writeMapHeader(1)
+        case .ack(let index, let exactReports):
+            writer.writeMapHeader(exactReports ? 2 : 1)
             writer.write("index")
             writer.write(index)
+            if exactReports {
+                writer.write(extensionKey)
+                writer.writeMapHeader(1)
+                writer.write("exact_reports")
+                writer.write(true)
+            }
         case .spawn(let spawn):
             writer.writeMapHeader(spawn.order == nil ? 5 : 6)
             writer.write("timestamp")
@@ -247,6 +253,7 @@ public enum ClusterMessageCodec {
         var userCount = 0
         var classes: [String: Int] = [:]
         var exact: (test: String?, snapshot: StatsSnapshot)?
+        var sawLocustPart = false
         let pairs = try reader.readMapHeader()
         for _ in 0..<pairs {
             let key = try reader.readString()
@@ -255,6 +262,9 @@ public enum ClusterMessageCodec {
                 userCount = max(0, try reader.readInt())
             case "user_classes_count":
                 classes = try counts(reader.readValue())
+            case "stats", "stats_total", "errors":
+                sawLocustPart = true
+                try reader.skipValue()
             case extensionKey:
                 var test: String?
                 var snapshot: StatsSnapshot?
@@ -272,7 +282,9 @@ public enum ClusterMessageCodec {
             }
         }
         if let exact {
-            return .init(snapshot: exact.snapshot, userCount: userCount, userClassesCount: classes, test: exact.test, exact: true)
+            return .init(
+                snapshot: exact.snapshot, userCount: userCount, userClassesCount: classes, test: exact.test, exact: true,
+                includesLocustPart: sawLocustPart)
         }
         // A Python worker: read Locust's part again, as a value.
         var again = MessagePackReader(bytes)
@@ -329,7 +341,7 @@ public enum ClusterMessageCodec {
             guard let lines = data["logs"]?.arrayValue else { throw ClusterFrameError.malformed("'logs' without a list") }
             return .logs(workerID: data["worker_id"]?.stringValue ?? "", lines: lines.compactMap(\.stringValue))
         case ("ack", .toWorker):
-            return .ack(index: data["index"]?.intValue ?? -1)
+            return .ack(index: data["index"]?.intValue ?? -1, exactReports: data[extensionKey]?["exact_reports"]?.boolValue ?? false)
         case ("spawn", .toWorker):
             guard let timestamp = data["timestamp"]?.doubleValue else { throw ClusterFrameError.malformed("'spawn' without a timestamp") }
             var order: ClusterMessage.SpawnOrder?

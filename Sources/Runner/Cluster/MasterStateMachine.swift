@@ -465,7 +465,7 @@ struct MasterStateMachine {
             worker.ordered = [:]
             worker.orderedArrival = nil
             workers[id] = worker
-            out.append(.send(.ack(index: worker.index), to: identity))
+            out.append(.send(.ack(index: worker.index, exactReports: true), to: identity))
             if runState.isActive && worker.kind != .pending { needsRebalance = true }
             return
         }
@@ -475,7 +475,7 @@ struct MasterStateMachine {
             lastHeartbeatWallTime: wallTime)
         nextIndex += 1
         out.append(.log(.debug, "client_ready from \(id) (\(peer))"))
-        out.append(.send(.ack(index: nextIndex - 1), to: identity))
+        out.append(.send(.ack(index: nextIndex - 1, exactReports: true), to: identity))
     }
 
     /// Sets the kind of a pending worker from its first heartbeat; the refusal when it cannot join.

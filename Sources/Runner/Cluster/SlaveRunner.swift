@@ -15,6 +15,9 @@ public final class SlaveRunner: Sendable {
     struct State {
         var connected = false
         var accepted = false
+        /// The master that accepted this slave said it reads only the exact part of reports (a
+        /// SwiftLocust master): Locust's part is left out until the next `ack`.
+        var masterReadsExactOnly = false
         var everAccepted = false
         var lastContact = ContinuousClock.now
         var disconnectedSince: ContinuousClock.Instant? = .now
@@ -177,13 +180,14 @@ public final class SlaveRunner: Sendable {
             case .message(let message):
                 dealer.send(ClusterMessageCodec.encode(message, nodeID: slaveID))
             case .stats:
-                let (connected, test) = state.withLock { ($0.accepted, $0.test) }
+                let (connected, test, exactOnly) = state.withLock { ($0.accepted, $0.test, $0.masterReadsExactOnly) }
                 guard connected else { continue }
                 let delta = stats.snapshotAndReset()
                 if settings.slavePrintsTable { reported.merge(delta) }
                 let counts = await spawner.countsByClass
                 let report = ClusterMessage.StatsReport(
-                    snapshot: delta, userCount: spawner.aliveCount, userClassesCount: counts, test: test)
+                    snapshot: delta, userCount: spawner.aliveCount, userClassesCount: counts, test: test,
+                    includesLocustPart: !exactOnly)
                 dealer.send(ClusterMessageCodec.encode(.stats(report), nodeID: slaveID))
                 // For a Locust master, which counts exceptions from `exception` messages (one per
                 // occurrence); a SwiftLocust master takes them from the snapshot and ignores these.
@@ -473,7 +477,10 @@ public final class SlaveRunner: Sendable {
                 guard state.connected else { return false }
                 state.connected = false
                 state.disconnectedSince = .now
-                defer { state.accepted = false }
+                defer {
+                    state.accepted = false
+                    state.masterReadsExactOnly = false
+                }
                 // Locust's `cleanup`: the users of a lost master are stopping; `ready` once they have.
                 if state.runState.isActive || state.runState == .stopping { state.runState = .cleanup }
                 return state.accepted
@@ -503,11 +510,12 @@ public final class SlaveRunner: Sendable {
     private func received(_ message: ClusterMessage) {
         state.withLock { $0.lastContact = .now }
         switch message {
-        case .ack(let index):
+        case .ack(let index, let exactReports):
             let first = state.withLock { state -> Bool in
                 defer {
                     state.accepted = true
                     state.everAccepted = true
+                    state.masterReadsExactOnly = exactReports
                 }
                 return !state.everAccepted
             }
@@ -548,6 +556,7 @@ public final class SlaveRunner: Sendable {
             logger.warning("Received reconnect message from master. Resetting the connection.")
             state.withLock { state in
                 state.accepted = false
+                state.masterReadsExactOnly = false
                 state.lastReadySent = nil
             }
             dealer.withLock { $0 }?.reconnect()
