@@ -13,7 +13,8 @@ enum CodecBenchmark {
         let clock = ContinuousClock()
         var record = Duration.zero, snapshot = Duration.zero, encode = Duration.zero
         var decode = Duration.zero, merge = Duration.zero
-        var bytes = 0
+        var leanEncode = Duration.zero, leanDecode = Duration.zero
+        var bytes = 0, leanBytes = 0
         var roundTrips = 0
         let master = RequestStats()
         let slave = RequestStats()
@@ -44,6 +45,19 @@ enum CodecBenchmark {
             }
             decode += start.duration(to: clock.now)
             guard case .stats(let received) = decoded.message else { fatalError("not a stats message") }
+            // The same report as our slaves send it to a SwiftLocust master (no Locust part).
+            var lean = report
+            lean.includesLocustPart = false
+            start = clock.now
+            let leanFrame = ClusterMessageCodec.encode(.stats(lean), nodeID: nodeID)
+            leanEncode += start.duration(to: clock.now)
+            leanBytes = leanFrame.count
+            start = clock.now
+            let leanDecoded = try? ClusterMessageCodec.decode(leanFrame, direction: .toMaster)
+            leanDecode += start.duration(to: clock.now)
+            if case .stats(let leanReceived)? = leanDecoded?.message, leanReceived.snapshot != received.snapshot {
+                fatalError("round \(round): the lean report decodes to another snapshot")
+            }
             if received == report && decoded.nodeID == nodeID { roundTrips += 1 }
             start = clock.now
             master.merge(received.snapshot)
@@ -58,6 +72,7 @@ enum CodecBenchmark {
             codec benchmark: \(names) request names, ~\(samples) samples per report (\(users) users at 1 req/s over \(String(format: "%g", interval)) s), \(rounds) rounds; stats frame \(bytes) bytes of MessagePack (\(bytes + header) with its ZMTP header)
             slave:  record samples \(us(record)) µs, snapshotAndReset \(us(snapshot)) µs, encode \(us(encode)) µs
             master: decode \(us(decode)) µs, merge \(us(merge)) µs (per report)
+            lean (to a SwiftLocust master, without Locust's part): \(leanBytes) bytes, encode \(us(leanEncode)) µs, decode \(us(leanDecode)) µs
             round trip: \(roundTrips) of \(rounds) reports decoded equal to what was encoded
             """)
     }

@@ -40,8 +40,14 @@ final class ReportCache: Sendable {
     private struct Report {
         let snapshot: StatsSnapshot
         let builtAt: ContinuousClock.Instant
-        /// By test; `nil` when the encoding could not be cut (then every slave's is encoded whole).
-        var cuts: [String?: Cut?] = [:]
+        /// By test and form; `nil` when the encoding could not be cut (then every slave's is encoded whole).
+        var cuts: [CutKey: Cut?] = [:]
+    }
+
+    /// A report's encoding is cut once per test and form (with or without Locust's part).
+    private struct CutKey: Hashable {
+        var test: String?
+        var lean: Bool
     }
 
     private struct Slot {
@@ -99,7 +105,12 @@ final class ReportCache: Sendable {
     /// less than `maxAge` ago for a slave with a user count of the same power of two (so the number
     /// of requests stays within a factor of 2 of this slave's), else a fresh one holding the requests
     /// of `users` users.
-    func payload(requestsOf users: Int, userCount: Int, counts: [String: Int], test: String?, nodeID: String, nodeIDSuffix: [UInt8]) -> Payload {
+    /// `lean`: without Locust's part, as our slaves report to a master that said it reads only the
+    /// exact part.
+    func payload(
+        requestsOf users: Int, userCount: Int, counts: [String: Int], test: String?, lean: Bool, nodeID: String,
+        nodeIDSuffix: [UInt8]
+    ) -> Payload {
         state.withLock { state -> Payload in
             let now = ContinuousClock.now
             let key = Int.bitWidth - max(0, users).leadingZeroBitCount
@@ -116,7 +127,9 @@ final class ReportCache: Sendable {
             }
             let requests = report.snapshot.total.numRequests
             func message(_ counts: [String: Int], _ userCount: Int) -> ClusterMessage {
-                .stats(.init(snapshot: report.snapshot, userCount: userCount, userClassesCount: counts, test: test))
+                .stats(.init(
+                    snapshot: report.snapshot, userCount: userCount, userClassesCount: counts, test: test,
+                    includesLocustPart: !lean))
             }
             func whole() -> Payload {
                 state.encoded += 1
@@ -130,7 +143,8 @@ final class ReportCache: Sendable {
             }
             let cut: Cut?
             var fresh = false
-            if let cached = report.cuts[test] {
+            let cutKey = CutKey(test: test, lean: lean)
+            if let cached = report.cuts[cutKey] {
                 cut = cached
             } else {
                 // Encoded with no counts, then cut at the only place where those pairs are.
@@ -143,7 +157,7 @@ final class ReportCache: Sendable {
                 } else {
                     cut = nil
                 }
-                report.cuts[test] = .some(cut)
+                report.cuts[cutKey] = .some(cut)
                 fresh = true
             }
             var payload: Payload

@@ -24,6 +24,8 @@ final class SimulatedSlave: Sendable {
         var ticks = 0
         /// Whether the master acknowledged the last `client_ready`; ever, for the tally.
         var acked = false
+        /// The master said it reads only the exact part of reports (a SwiftLocust master): reports go lean.
+        var exactOnly = false
         var everAcked = false
         /// Ticks since the last `client_ready` (sent again every 5 s until an `ack`, as Locust does).
         var ticksSinceReady = 0
@@ -100,7 +102,8 @@ final class SimulatedSlave: Sendable {
     /// A statistics delta with the requests of `users` users, reporting `userCount` users.
     private func sendReport(requestsOf users: Int, userCount: Int, counts: [String: Int], test: String?, on channel: any Channel) {
         let payload = reports.payload(
-            requestsOf: users, userCount: userCount, counts: counts, test: test, nodeID: id, nodeIDSuffix: nodeIDSuffix)
+            requestsOf: users, userCount: userCount, counts: counts, test: test, lean: state.withLock { $0.exactOnly },
+            nodeID: id, nodeIDSuffix: nodeIDSuffix)
         channel.writeAndFlush(ZMTP.messageFrame(parts: payload.parts, allocator: channel.allocator), promise: nil)
         tally.add(tally.statsSent)
         tally.add(tally.samples, payload.requests)
@@ -155,9 +158,10 @@ final class SimulatedSlave: Sendable {
 
     func received(_ message: ClusterMessage, on channel: any Channel) {
         switch message {
-        case .ack:
+        case .ack(_, let exactReports):
             let first = state.withLock { state -> Bool in
                 defer {
+                    state.exactOnly = exactReports
                     state.acked = true
                     state.everAcked = true
                 }

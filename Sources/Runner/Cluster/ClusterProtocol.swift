@@ -5,8 +5,22 @@ public enum ClusterProtocol {
     public static let version = 3
     /// The Locust version a slave sends in `client_ready`: the Locust release whose protocol this is.
     public static let locustVersion = "2.47.0"
-    /// Largest accepted message; a peer sending a larger one is disconnected.
+    /// Largest message a slave accepts from its master (the plugin file travels in one); a larger
+    /// one disconnects the master.
     public static let maxMessageSize = 16 * 1024 * 1024
+    /// Largest message the master accepts from any peer, before or after it has proven anything: a
+    /// peer sending a larger frame is disconnected by libzmq as soon as the frame's header announces it.
+    /// Our slaves cut a larger report into parts (``reportPartLimit``); a Python worker's report of
+    /// 50 names is about 20 KB (1 MiB holds about 2,000 names).
+    public static let maxMessageToMaster = 1024 * 1024
+    /// A slave's report larger than this goes as several `stats` messages whose merge is the report.
+    public static let reportPartLimit = 768 * 1024
+    /// Connections the master holds that have not sent a whole message yet (in the handshake, or
+    /// before their `client_ready`): past this, the oldest is dropped. With ``maxMessageToMaster`` it
+    /// bounds what peers that proved nothing can make the master buffer (64 MiB), whatever the settings.
+    public static let maxUnprovenConnections = 64
+    /// Seconds a connection may stay without a whole message before the master drops it.
+    public static let firstMessageTimeout = 10.0
     /// Seconds between heartbeats, both ways (Locust's `HEARTBEAT_INTERVAL`).
     public static let heartbeatInterval = 1.0
     /// Heartbeats a slave may miss before the master marks it missing (Locust's `HEARTBEAT_LIVENESS`).

@@ -62,7 +62,7 @@ public final class MasterCoordinator: ClusterCoordinating {
     /// The coordinator's socket options, with CURVE keys derived from `token` when there is one.
     static func socketOptions(token: String?) -> ZMQSocketOptions {
         var options = ZMQSocketOptions()
-        options.maxMessageSize = ClusterProtocol.maxMessageSize
+        options.maxMessageSize = ClusterProtocol.maxMessageToMaster
         options.curve = token.flatMap { ZMQCurve(token: $0) }
         return options
     }

@@ -188,7 +188,11 @@ public final class SlaveRunner: Sendable {
                 let report = ClusterMessage.StatsReport(
                     snapshot: delta, userCount: spawner.aliveCount, userClassesCount: counts, test: test,
                     includesLocustPart: !exactOnly)
-                dealer.send(ClusterMessageCodec.encode(.stats(report), nodeID: slaveID))
+                let (frames, dropped) = StatsReportFrames.frames(of: report, nodeID: slaveID)
+                for frame in frames { dealer.send(frame) }
+                if dropped > 0 {
+                    logger.error("\(dropped) requests were left out of a report: an entry of theirs is larger than a coordinator message (\(ClusterProtocol.maxMessageToMaster) bytes)")
+                }
                 // For a Locust master, which counts exceptions from `exception` messages (one per
                 // occurrence); a SwiftLocust master takes them from the snapshot and ignores these.
                 for exception in delta.exceptions {

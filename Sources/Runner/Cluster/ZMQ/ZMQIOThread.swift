@@ -51,7 +51,7 @@ enum ZMQIOThread {
                 zmq_pollitem_t(socket: engine.monitor.pair.raw, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0),
                 zmq_pollitem_t(socket: nil, fd: mailbox.wakeFD, events: Int16(ZMQ_POLLIN), revents: 0),
             ]
-            if zmq_poll(&items, Int32(items.count), busy ? 0 : -1) < 0 {
+            if zmq_poll(&items, Int32(items.count), busy ? 0 : engine.pollTimeoutMilliseconds()) < 0 {
                 let code = zmq_errno()
                 if code == EINTR { continue }
                 if code == czmq_eterm() {  // the context was terminated: nothing more to do
@@ -74,6 +74,7 @@ enum ZMQIOThread {
                     return
                 }
             }
+            engine.tick()
             let batch = mailbox.take()
             if !batch.items.isEmpty { engine.socket.processCommands() }
             for item in batch.items { engine.send(item) }

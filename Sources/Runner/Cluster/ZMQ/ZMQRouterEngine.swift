@@ -1,4 +1,5 @@
 import CZeroMQ
+import Glibc
 
 /// The I/O-thread side of a ``ZMQRouter``: turns monitor events and received frames into
 /// ``ZMQRouter/Event``s, and sends queued `[identity, payload]` messages.
@@ -44,6 +45,12 @@ final class ZMQRouterEngine: ZMQSocketEngine {
     private var closed: [Int32: Connection] = [:]
     private var lastConnection: [[UInt8]: Int32] = [:]
     private var parts: [ZMQFrame] = []
+    /// Connections without a whole message yet, bounded in number and time (see ``UnprovenConnections``).
+    private var unproven = UnprovenConnections()
+    private let started = ContinuousClock.now
+    /// Drops not logged yet (a flood is logged once every few seconds), and when the last line was.
+    private var unloggedDrops = 0
+    private var lastDropLog: Double?
 
     /// An engine for `socket` (already bound to `port`) and its `monitor`.
     init(
@@ -75,7 +82,9 @@ final class ZMQRouterEngine: ZMQSocketEngine {
             let peer = ZMQAddress.peerName(of: fd, localPort: port) ?? "fd \(fd)"
             connections[fd] = Connection(peer: peer)
             handler?(.connected(peer: peer))
+            drop(unproven.accepted(fd: fd, peer: peer, at: now))
         case ZMQ_EVENT_DISCONNECTED:
+            unproven.closed(fd: fd)
             let connection = connections.removeValue(forKey: fd) ?? Connection(peer: "fd \(fd)")
             closed[fd] = Connection(peer: connection.peer)
             var identity = connection.identity
@@ -135,6 +144,7 @@ final class ZMQRouterEngine: ZMQSocketEngine {
     /// Notes that `identity` spoke on `fd` (on a pipe libzmq had `superseded`); returns the
     /// connection's peer address.
     private func record(_ identity: [UInt8], on fd: Int32, superseded: Bool) -> String {
+        unproven.spoke(fd: fd)
         if var connection = connections[fd] {
             connection.identity = identity
             connections[fd] = connection
@@ -173,6 +183,42 @@ final class ZMQRouterEngine: ZMQSocketEngine {
     }
 
     func reopen() -> Bool { true }
+
+    /// Seconds since the engine started (monotonic): the unproven connections' clock.
+    private var now: Double {
+        let (seconds, attoseconds) = (ContinuousClock.now - started).components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
+    func pollTimeoutMilliseconds() -> Int {
+        guard let seconds = unproven.secondsUntilNextTimeout(now: now) else { return -1 }
+        return max(1, Int((seconds * 1000).rounded(.up)))
+    }
+
+    func tick() {
+        if unproven.count > 0 { drop(unproven.expired(at: now)) }
+    }
+
+    /// Shuts the connections down (libzmq then sees them end, frees their buffers and reports them
+    /// disconnected); a descriptor that now belongs to another peer (closed and reused meanwhile) is
+    /// left alone.
+    private func drop(_ drops: [UnprovenConnections.Drop]) {
+        for drop in drops {
+            guard ZMQAddress.peerName(of: drop.fd, localPort: port) == drop.peer else { continue }
+            _ = shutdown(drop.fd, Int32(SHUT_RDWR))
+            unloggedDrops += 1
+            let time = now
+            if lastDropLog.map({ time - $0 >= 5 }) ?? true {
+                let why = drop.reason == .silent
+                    ? "no whole message in \(PythonStyle.number(unproven.timeout)) s"
+                    : "more than \(unproven.limit) connections had sent no whole message yet"
+                let more = unloggedDrops > 1 ? " (and \(unloggedDrops - 1) more since the last such line)" : ""
+                logger?.warning("Dropped the connection from \(drop.peer): \(why)\(more)")
+                unloggedDrops = 0
+                lastDropLog = time
+            }
+        }
+    }
 
     func linger(forClose requested: Duration) -> Duration { requested }
 

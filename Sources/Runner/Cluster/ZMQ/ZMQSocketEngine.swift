@@ -32,6 +32,15 @@ protocol ZMQSocketEngine: AnyObject, SendableMetatype {
     func linger(forClose requested: Duration) -> Duration
     /// The socket was closed; no handler call may follow.
     func didClose()
+    /// How long the I/O thread may block in `zmq_poll` (milliseconds, -1: until something happens).
+    func pollTimeoutMilliseconds() -> Int
+    /// Called after every poll, to act on timeouts.
+    func tick()
+}
+
+extension ZMQSocketEngine {
+    func pollTimeoutMilliseconds() -> Int { -1 }
+    func tick() {}
 }
 
 extension ZMQSocketEngine {
