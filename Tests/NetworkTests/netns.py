@@ -59,7 +59,7 @@ def unusable_reason() -> str | None:
     try:
         run("ip", "netns", "add", probe)
         run("ip", "-n", probe, "link", "add", "br0", "type", "bridge")
-        run("ip", "-n", probe, "link", "add", "a", "type", "veth", "peer", "name", "b")
+        run("ip", "-n", probe, "link", "add", "probe-a", "type", "veth", "peer", "name", "probe-b")
     except RuntimeError as error:
         return f"network namespaces, bridges or veth pairs are not available here: {error}"
     finally:
@@ -107,20 +107,34 @@ class Process:
         except subprocess.TimeoutExpired:
             return None
 
+    def children(self) -> list[int]:
+        """The PIDs of this process's descendants (`faketime` runs its program as a child), deepest first."""
+        found: list[int] = []
+
+        def walk(pid: int) -> None:
+            try:
+                text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+            except OSError:
+                return
+            for child in text.split():
+                walk(int(child))
+                found.append(int(child))
+
+        walk(self.pid)
+        return found
+
     def stop(self) -> None:
-        """SIGTERM, then SIGKILL: by this process's own PID."""
+        """SIGTERM, then SIGKILL: by PID, this process's descendants first, then itself."""
         if not self.running():
             return
-        try:
-            os.kill(self.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        if self.wait(5) is None:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.wait(5)
+        for signum in (signal.SIGTERM, signal.SIGKILL):
+            for pid in self.children() + [self.pid]:
+                try:
+                    os.kill(pid, signum)
+                except ProcessLookupError:
+                    pass
+            if self.wait(5) is not None:
+                return
 
     def describe(self, tail: int = 3000) -> str:
         return f"--- {self.name} (pid {self.pid}, exit {self.popen.poll()}) stderr:\n{self.stderr()[-tail:]}"

@@ -25,7 +25,7 @@ from netns import Process, Topology
 MASTER_PORT = 5557
 WEB_PORT = 8089
 SLAVES = ("slave1", "slave2", "slave3")
-FAKETIME_LIB = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
+FAKETIME = "/usr/bin/faketime"
 
 
 @dataclass
@@ -90,7 +90,7 @@ class Cluster:
             while not self._sampling.is_set():
                 data = self.api("/stats/requests")
                 if data:
-                    workers = {w.get("hostname", w.get("id")): (w.get("state"), int(w.get("user_count", 0)))
+                    workers = {str(w.get("id", "")).split("_")[0]: (w.get("state"), int(w.get("user_count", 0)))
                                for w in data.get("workers", [])}
                     self.samples.append(Sample(time.monotonic(), time.time(), data.get("state", ""),
                                                int(data.get("user_count", 0)), float(data.get("current_rps", 0)),
@@ -221,19 +221,26 @@ def test_slave_link_cut_for_10_s(cluster: Cluster, nginx: Nginx, topology: Topol
             f"users at most {peak} (30 asked), master counted {counted} + {cut_off} cut off, nginx logged {logged}")
     assert code == 0, cluster.logs()
     assert codes == {host: 0 for host in SLAVES}, cluster.logs()
-    assert 2.5 <= missing_after <= 5, f"missing after {missing_after:.1f} s (3 missed heartbeats)"
+    # Missing after 3 s of silence, counted from the last heartbeat heard (0-1 s before the cut).
+    assert 2 <= missing_after <= 5, f"missing after {missing_after:.1f} s (3 missed heartbeats)"
     assert not over, f"users counted twice: {[(round(s.at - restored_at, 1), s.user_count, s.workers) for s in over]}"
     # Requests the cut slave had sent into its dead link may reach nginx after the stop cut them off.
     assert counted <= logged <= counted + cut_off, f"{cluster.logs()}"
     assert settled.workers.keys() == set(SLAVES), settled
+    # The cut slave noticed the silence too and stopped its users; its reports held up by the cut are
+    # late, not skewed: they keep their times.
+    assert "No word from the master for" in cluster.slaves["slave3"].stderr(), cluster.logs()
+    assert "clock is" not in master.stderr(), cluster.logs()
 
 
 @pytest.mark.time_limit(75)
 def test_master_link_cut(cluster: Cluster, nginx: Nginx, topology: Topology, figures):
-    """The master's link is down for 8 s: every slave notices its silence, stops its users within 2 s of
-    noticing, and once the link is back the slaves are back and the test runs to its end."""
+    """The master's link is down for 8 s: every slave notices the silence and stops its users within 2 s
+    of noticing; the master, its last slave missing, stops the test (as Locust's does); once the link is
+    back the slaves are back, their statistics reach the master, and everything ends cleanly."""
     before = nginx.count()
-    master = cluster.start_master(users=30, run_time="20s", slaves=3)
+    # --autoquit 12: the master stays up across the cut, so that the slaves come back to it.
+    master = cluster.start_master(users=30, run_time="20s", slaves=3, autoquit=12)
     for host in SLAVES:
         cluster.start_slave(host)
     assert master.wait_for("All users spawned", 20), cluster.logs()
@@ -244,7 +251,7 @@ def test_master_link_cut(cluster: Cluster, nginx: Nginx, topology: Topology, fig
     topology.cut("master")
     noticed: dict[str, float] = {}
     for host, slave in cluster.slaves.items():
-        seen = slave.wait_for("No word from the master", 8 - (time.monotonic() - cut_at), after=offsets[host])
+        seen = slave.wait_for("No word from the master", max(0.1, 8 - (time.monotonic() - cut_at)), after=offsets[host])
         if seen:
             noticed[host] = seen - cut_at
     time.sleep(max(0.0, cut_at + 8 - time.monotonic()))
@@ -258,16 +265,20 @@ def test_master_link_cut(cluster: Cluster, nginx: Nginx, topology: Topology, fig
         lambda: (lambda n: n if n >= 3 else None)(master.stderr()[master_offset:].count("is back")), 10,
         "the 3 slaves are back")
     back_after = time.monotonic() - restored_at
-    for host in SLAVES:
-        assert cluster.slaves[host].wait_for("(10 total users)", 8, after=offsets[host]), \
-            f"{host} did not start its 10 users again\n{cluster.logs()}"
-    code = cluster.finish()
+    ended = "stopping test" in master.stderr()[master_offset:]
+    if not ended:
+        # The test went on: each slave gets its share again.
+        for host in SLAVES:
+            assert cluster.slaves[host].wait_for("(10 total users)", 8, after=offsets[host]), \
+                f"{host} did not start its 10 users again\n{cluster.logs()}"
+    code = cluster.finish(timeout=40)
     codes = cluster.slave_codes()
     counted, cut_off, logged = cluster.counts(before)
     hosts = by_host(topology)
     last_request = {hosts[a]: max(t for t, b in during if b == a) for a in {a for _, a in during}}
     figures(f"master link cut 8 s: slaves noticed after {', '.join(f'{h} {t:.1f} s' for h, t in sorted(noticed.items())) or 'never'}; "
             f"their last requests {', '.join(f'{h} {t:.1f} s' for h, t in sorted(last_request.items()))} after the cut; "
+            f"test {'stopped by the master (last slave missing)' if ended else 'resumed'}; "
             f"{backs} back {back_after:.1f} s after the link; master counted {counted} + {cut_off} cut off, nginx logged {logged}")
     assert set(noticed) == set(SLAVES), f"slaves that noticed the master's silence: {noticed}\n{cluster.logs()}"
     for host, seconds in noticed.items():
@@ -277,6 +288,7 @@ def test_master_link_cut(cluster: Cluster, nginx: Nginx, topology: Topology, fig
     assert code == 0, cluster.logs()
     assert codes == {host: 0 for host in SLAVES}, cluster.logs()
     assert counted + cut_off == logged, cluster.logs()
+    assert "clock is" not in master.stderr(), f"reports held up by the cut taken for clock skew\n{cluster.logs()}"
 
 
 def run_with_lossy_link(cluster: Cluster, nginx: Nginx, figures, label: str, fault) -> None:
@@ -323,14 +335,14 @@ def test_loss_on_a_slave_link_nftables(cluster: Cluster, nginx: Nginx, topology:
 def test_clock_skew_on_its_own_host(cluster: Cluster, nginx: Nginx, topology: Topology, figures):
     """Slave2's wall clock 180 s ahead (libfaketime, monotonic clock untouched): the count, the summary's
     req/s, the current rate and the chart history stay those of a 20 req/s test (Locust #2300)."""
-    if not FAKETIME_LIB.is_file():
-        pytest.skip(f"{FAKETIME_LIB} is missing: make deps installs faketime")
+    if not Path(FAKETIME).is_file():
+        pytest.skip(f"{FAKETIME} is missing: make deps installs faketime")
     before = nginx.count()
-    master = cluster.start_master(users=20, run_time="8s", slaves=2, autoquit=3)
+    master = cluster.start_master(users=20, run_time="12s", slaves=2, autoquit=3)
     cluster.start_slave("slave1")
-    # The library, not the faketime program (which forks: its PID would not be the slave's).
-    cluster.start_slave("slave2", wrapper=("env", f"LD_PRELOAD={FAKETIME_LIB}", "FAKETIME=+180s",
-                                          "FAKETIME_DONT_FAKE_MONOTONIC=1"))
+    # The faketime program (libfaketime preloaded by hand loses a Swift program's arguments); it runs
+    # the slave as its child, which teardown signals first.
+    cluster.start_slave("slave2", wrapper=(FAKETIME, "-f", "+180s"), env={"FAKETIME_DONT_FAKE_MONOTONIC": "1"})
     assert master.wait_for("All users spawned", 20), cluster.logs()
     spawned_wall = time.time()
     cluster.start_sampling()
@@ -341,10 +353,13 @@ def test_clock_skew_on_its_own_host(cluster: Cluster, nginx: Nginx, topology: To
     codes = cluster.slave_codes()
     counted, cut_off, logged = cluster.counts(before)
     rps = float(csv_aggregated(cluster.workdir / "run_stats.csv")["Requests/s"])
-    steady = [s.current_rps for s in cluster.samples if spawned_wall + 3 <= s.wall <= spawned_wall + 7]
+    # Locust's current rate is the mean of the seconds from the test's start (at most 12 s back) to 2 s
+    # ago: 0 for the first ~3 s, and early on one second more or less moves it by a fifth; so read
+    # it from the 8th second on.
+    steady = [s.current_rps for s in cluster.samples if spawned_wall + 8 <= s.wall <= spawned_wall + 11.5]
     points = (history or {}).get("points", [])
     late_points = [p for p in points if p["time"] > time.time() + 2]
-    steady_points = [p["current_rps"] for p in points if spawned_wall + 3 <= p["time"] <= spawned_wall + 7]
+    steady_points = [p["current_rps"] for p in points if spawned_wall + 8 <= p["time"] <= spawned_wall + 11.5]
     figures(f"clock skew +180 s on slave2: summary {rps:.1f} req/s, current rate {min(steady, default=0):.1f}-"
             f"{max(steady, default=0):.1f}, history {min(steady_points, default=0):.1f}-{max(steady_points, default=0):.1f} "
             f"(20 asked); master counted {counted} + {cut_off} cut off, nginx logged {logged}")
@@ -353,6 +368,7 @@ def test_clock_skew_on_its_own_host(cluster: Cluster, nginx: Nginx, topology: To
     assert "s clock is 180 s ahead of this master's" in master.stderr(), cluster.logs()
     assert counted + cut_off == logged, cluster.logs()
     assert 15 < rps < 30, f"{rps} req/s for a 20 req/s test"
-    assert steady and all(14 < value < 28 for value in steady), f"current_rps while running: {steady}"
+    assert steady and all(15 < value < 26 for value in steady), \
+        f"current_rps while running: {[(round(s.wall - spawned_wall, 2), s.current_rps) for s in cluster.samples]}"
     assert points and not late_points, f"history points from the future: {late_points[:3]}"
-    assert steady_points and all(14 < value < 28 for value in steady_points), f"history's current_rps: {steady_points}"
+    assert steady_points and all(15 < value < 26 for value in steady_points), f"history's current_rps: {steady_points}"
