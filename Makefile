@@ -7,6 +7,7 @@
 #   make web-test   the web UI and HTTP API tests (pytest + Selenium, headless Chromium; `make test-deps` first)
 #   make image   the OCI image (buildah, a debootstrap root; as root): IMAGE=swiftlocust:latest, PLUGIN=Shop or PLUGIN=path/lib.so to bake one in
 #   make image-test   the image builds; a master and two slaves from it count what nginx served; deploy/ validates
+#   make network-test   a master, 3 slaves and nginx on their own network namespaces, with link faults (root)
 #   make clean   remove build products (dependency checkouts are kept)
 
 SHELL := /bin/bash
@@ -68,6 +69,7 @@ test: build
 	$(MAKE) --no-print-directory integration-test
 	$(MAKE) --no-print-directory web-test
 	$(MAKE) --no-print-directory image-test
+	$(MAKE) --no-print-directory network-test
 
 unit-test:
 	$(SWIFT) test --skip IntegrationTests
@@ -109,6 +111,14 @@ test-deps:
 
 web-test: build test-deps
 	$(TEST_ENV) "$(TEST_VENV)/bin/python" -m pytest -q Tests/WebTests
+
+# The network tests (Tests/NetworkTests, pytest from the same venv): their own hosts as network
+# namespaces on a bridge (ip netns, veth, as root; skipped with the reason otherwise), links cut and
+# restored, loss (nftables; delay and loss with tc netem where the kernel has sch_netem), a slave's
+# clock 180 s ahead (faketime). About 1.5 minutes.
+.PHONY: network-test
+network-test: build test-deps
+	$(TEST_ENV) "$(TEST_VENV)/bin/python" -m pytest -q -p no:cacheprovider Tests/NetworkTests
 
 clean:
 	$(SWIFT) package clean

@@ -617,6 +617,55 @@ struct MasterStateMachineTests {
         #expect(out.contains(.log(.warning, "Slave h_1's clock is 180 s ahead of this master's: its statistics are put on the master's clock")))
     }
 
+    /// A link cut for a while, then restored: the reports queued behind it arrive together, taken
+    /// seconds ago on a clock that is right. They keep their times (no "clock is 14 s behind").
+    @Test func reportsHeldUpByACutLinkAreLateNotSkewed() {
+        var harness = Harness()
+        harness.join("h_1")
+        harness.feed(.start(users: 1, rate: 1, host: nil, classNames: nil))
+        let test = Self.spawns(harness.feed(.tick))["h_1"]?.order?.test ?? "run-1"
+        let stats = RequestStats()
+        stats.record(method: "GET", name: "/", responseTime: 1, contentLength: 1, error: nil)
+        let taken = stats.snapshot()
+        /// A report taken `secondsAgo` before the harness's wall time, on a clock that agrees with it.
+        func report(takenSecondsAgo secondsAgo: Int) -> ClusterMessage {
+            let snapshot = taken.shifted(bySeconds: Int((harness.wall - Double(secondsAgo) - taken.takenAt).rounded()))
+            return .stats(.init(snapshot: snapshot, userCount: 1, userClassesCount: ["A": 1], test: test, exact: true))
+        }
+        func merged(_ out: [MasterStateMachine.Command]) -> [StatsSnapshot] {
+            out.compactMap { if case .merge(let snapshot) = $0 { snapshot } else { nil } }
+        }
+        // Three prompt reports, a second apart.
+        for _ in 0..<3 {
+            harness.heartbeat("h_1", state: "running", users: 1)
+            harness.from("h_1", report(takenSecondsAgo: 0))
+            harness.advance(1)
+        }
+        // 14 s of silence (marked missing on the way), then the queued reports all at once: the oldest
+        // taken 14 s ago, the newest just now.
+        harness.advance(14)
+        var out: [MasterStateMachine.Command] = []
+        var expected: [Double] = []
+        for secondsAgo in stride(from: 14, through: 0, by: -1) {
+            let message = report(takenSecondsAgo: secondsAgo)
+            if case .stats(let sent) = message { expected.append(sent.snapshot.takenAt) }
+            out += harness.from("h_1", message)
+        }
+        #expect(merged(out).map(\.takenAt) == expected)
+        #expect(!out.contains { if case .log(.warning, let line) = $0 { line.contains("clock is") } else { false } })
+        // A slave whose clock is off still has its reports moved, late ones included.
+        var skewed = Harness()
+        skewed.join("h_2")
+        skewed.feed(.start(users: 1, rate: 1, host: nil, classNames: nil))
+        let test2 = Self.spawns(skewed.feed(.tick))["h_2"]?.order?.test ?? "run-1"
+        let ahead = taken.shifted(bySeconds: Int((skewed.wall + 180 - taken.takenAt).rounded()))
+        let late = taken.shifted(bySeconds: Int((skewed.wall + 180 - 5 - taken.takenAt).rounded()))
+        let first = merged(skewed.from("h_2", .stats(.init(snapshot: ahead, userCount: 1, userClassesCount: ["A": 1], test: test2, exact: true))))
+        let second = merged(skewed.from("h_2", .stats(.init(snapshot: late, userCount: 1, userClassesCount: ["A": 1], test: test2, exact: true))))
+        #expect(first.first?.takenAt == ahead.takenAt - 180)
+        #expect(second.first?.takenAt == late.takenAt - 180)
+    }
+
     @Test func aPeerThatAsksForThePluginIsServedWithoutBecomingASlave() {
         var harness = Harness()
         let out = harness.from("h_download_locustfile_1", .pluginRequest(version: "2.47.0"))

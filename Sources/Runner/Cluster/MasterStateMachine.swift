@@ -91,6 +91,12 @@ struct MasterStateMachine {
         case allGone
     }
 
+    /// One report's clock offset (see `Worker.recentClockOffsets`).
+    struct ClockOffset: Sendable, Equatable {
+        var receivedAt: ContinuousClock.Instant
+        var offset: Double
+    }
+
     /// One peer.
     struct Worker: Sendable, Equatable {
         /// What kind of worker it is.
@@ -120,6 +126,10 @@ struct MasterStateMachine {
         var cpuUsage = 0.0
         /// Its clock skew was logged.
         var clockSkewLogged = false
+        /// This master's wall time minus the report's `takenAt`, for the exact reports received in the
+        /// last `skewWindow`: the clock skew plus the report's delay on the way, which is never
+        /// negative, so the smallest is the skew (a report held up by a cut link is late, not skewed).
+        var recentClockOffsets: [ClockOffset] = []
         var memoryUsage = 0
         var lagMilliseconds = 0
         var lagWarnedAt: ContinuousClock.Instant?
@@ -138,6 +148,10 @@ struct MasterStateMachine {
     static let liveWindow = Duration.seconds(2 * ClusterProtocol.heartbeatInterval)
     static let missingAfter = Duration.seconds(ClusterProtocol.heartbeatInterval * Double(ClusterProtocol.heartbeatLiveness))
     static let forgetAfter = Duration.seconds(ClusterProtocol.missingSlaveLifetime)
+    /// How long reports' clock offsets are kept to tell a slave's clock skew from a report's delay
+    /// (a burst of late reports after a cut shorter than this keeps its times), and at most how many.
+    static let skewWindow = Duration.seconds(ClusterProtocol.missingSlaveLifetime)
+    static let skewWindowReports = 600
     /// How long a stop waits for a Python worker's last report (Locust's workers report every 3 s).
     static let finalReportWait = Duration.milliseconds(3500)
 
@@ -380,7 +394,12 @@ struct MasterStateMachine {
             // less), so requests/s and the history stay true. Python workers' reports carry no time.
             var snapshot = report.snapshot
             if report.exact && snapshot.takenAt > 0 {
-                let skew = Int((wallTime - snapshot.takenAt).rounded())
+                // The smallest offset of the last reports: a burst of reports queued behind a cut link
+                // (taken seconds ago, on a clock that is right) must not be moved to now.
+                worker.recentClockOffsets.removeAll { now - $0.receivedAt > Self.skewWindow }
+                if worker.recentClockOffsets.count >= Self.skewWindowReports { worker.recentClockOffsets.removeFirst() }
+                worker.recentClockOffsets.append(ClockOffset(receivedAt: now, offset: wallTime - snapshot.takenAt))
+                let skew = Int((worker.recentClockOffsets.map(\.offset).min() ?? 0).rounded())
                 if skew != 0 {
                     snapshot = snapshot.shifted(bySeconds: skew)
                     if abs(skew) >= 2 && !worker.clockSkewLogged {

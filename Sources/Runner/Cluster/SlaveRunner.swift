@@ -38,6 +38,9 @@ public final class SlaveRunner: Sendable {
         var testOptions = ScenarioOptions(values: [:])
         /// Handshakes failed in a row (reset by a connection).
         var handshakeFailures = 0
+        /// The connection is up but the master has said nothing for `masterSilentAfter` (a cut link, a
+        /// frozen master): the users were stopped; the next message from the master ends it.
+        var masterSilent = false
     }
 
     /// One entry of the outbox.
@@ -76,6 +79,11 @@ public final class SlaveRunner: Sendable {
     /// At most this many `exception` messages per kind and report (a Locust worker sends one per
     /// occurrence; a task failing in a tight loop would flood the master).
     static let exceptionMessagesPerReport = 20
+
+    /// A master silent this long while the connection stays up (it answers every heartbeat, once a
+    /// second) is taken as lost: the users stop, as when the connection closes. The master marks a
+    /// slave silent this long missing and gives its users to the others.
+    static let masterSilentAfter = Duration.seconds(ClusterProtocol.heartbeatInterval * Double(ClusterProtocol.heartbeatLiveness))
 
     /// The exit code that asks `locust` to start again and fetch the master's plugin (`-f -`).
     static let refetchExitCode: Int32 = 75
@@ -180,7 +188,11 @@ public final class SlaveRunner: Sendable {
             case .message(let message):
                 dealer.send(ClusterMessageCodec.encode(message, nodeID: slaveID))
             case .stats:
-                let (connected, test, exactOnly) = state.withLock { ($0.accepted, $0.test, $0.masterReadsExactOnly) }
+                // Not while the master is silent either: a delta sent into a link that is down would be
+                // lost with the connection; kept, it goes with the first report once the master answers.
+                let (connected, test, exactOnly) = state.withLock {
+                    ($0.accepted && !$0.masterSilent, $0.test, $0.masterReadsExactOnly)
+                }
                 guard connected else { continue }
                 let delta = stats.snapshotAndReset()
                 if settings.slavePrintsTable { reported.merge(delta) }
@@ -211,16 +223,21 @@ public final class SlaveRunner: Sendable {
         for await message in inbox {
             switch message {
             case .spawn(let spawn):
-                let isNewTest = state.withLock { state -> Bool in
+                let (isNewTest, sameTestAgain) = state.withLock { state -> (Bool, Bool) in
                     let newTest = !state.runState.isActive || (spawn.order != nil && spawn.order?.test != state.test)
+                    // A SwiftLocust master's order for the test this slave already ran (a share again
+                    // after it was missing or lost the master): what it recorded belongs to that test.
+                    let again = newTest && spawn.order != nil && spawn.order?.test == state.test
                     if let order = spawn.order { state.test = order.test }
                     state.stopTimeout = spawn.stopTimeout
                     state.runState = .spawning
-                    return newTest
+                    return (newTest, again)
                 }
                 if isNewTest {
                     // Locust's workers clear their statistics when a new test starts, then fire test_start.
-                    _ = stats.snapshotAndReset()
+                    // Not for the same test again: the last delta (the stop's, queued just before this
+                    // order) may not be taken yet, and would be lost with the requests it counts.
+                    if !sameTestAgain { _ = stats.snapshotAndReset() }
                     stats.enableOpenModel(spawn.order?.arrival != nil)
                     // The master's values of the scenario's options win over this slave's own.
                     let given = ScenarioOptionWire.decode(spawn.options, options: plugin.options)
@@ -412,10 +429,35 @@ public final class SlaveRunner: Sendable {
             if !lines.isEmpty { send(.logs(workerID: slaveID, lines: lines)) }
             if seconds % max(1, Int(ClusterProtocol.statsInterval)) == 0 { outboxWriter.yield(.stats) }
             if settings.slavePrintsTable && seconds % 2 == 0 { printTable() }
+            if accepted && silentFor > Self.masterSilentAfter { masterFellSilent(after: silentFor) }
             if accepted && silentFor > timeout {
                 logger.error("No word from the master for \(PythonStyle.number(cluster.masterTimeout)) s: stopping users and exiting")
                 finish(code: 1, reason: "master silent")
                 return
+            }
+        }
+    }
+
+    /// The connection is up but the master has been silent (a cut link: no FIN, no RST, so libzmq sees
+    /// nothing for minutes): stop the users as for a closed connection, once, and keep waiting for it
+    /// until `--master-timeout`. Its next message ends the silence (`received`).
+    private func masterFellSilent(after silence: Duration) {
+        let first = state.withLock { state -> Bool in
+            guard !state.masterSilent else { return false }
+            state.masterSilent = true
+            if state.runState.isActive || state.runState == .stopping { state.runState = .cleanup }
+            return true
+        }
+        guard first, !finished.isFired else { return }
+        let seconds = Double(silence.components.seconds) + Double(silence.components.attoseconds) / 1e18
+        logger.warning(
+            "No word from the master for \(PythonStyle.number((seconds * 10).rounded() / 10)) s: stopping users, waiting for it for up to \(PythonStyle.number(cluster.masterTimeout)) s")
+        let spawner = self.spawner
+        Task {
+            _ = await spawner.newTicket()
+            await spawner.stopAll(timeout: 0)
+            self.state.withLock { state in
+                if state.runState == .cleanup { state.runState = .ready }
             }
         }
     }
@@ -469,6 +511,7 @@ public final class SlaveRunner: Sendable {
         case .connected:
             let reconnected = state.withLock { state -> Bool in
                 state.connected = true
+                state.masterSilent = false
                 state.handshakeFailures = 0
                 state.disconnectedSince = nil
                 state.lastContact = .now
@@ -512,7 +555,17 @@ public final class SlaveRunner: Sendable {
     }
 
     private func received(_ message: ClusterMessage) {
-        state.withLock { $0.lastContact = .now }
+        let wasSilent = state.withLock { state -> Bool in
+            state.lastContact = .now
+            defer { state.masterSilent = false }
+            return state.masterSilent
+        }
+        if wasSilent {
+            // Ready again, as after a reconnect: the master deals this slave a share anew (it may not
+            // have noticed the silence, when only its direction of the link was down).
+            logger.info("The master answers again: ready for its orders")
+            sendReady()
+        }
         switch message {
         case .ack(let index, let exactReports):
             let first = state.withLock { state -> Bool in
