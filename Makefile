@@ -161,12 +161,12 @@ bench-instructions: build
 SOAK_MINUTES ?= 30
 SOAK_USERS ?= 5000
 SOAK_FLAGS ?=
+SOAK_PLUGIN ?= $(CURDIR)/Plugins/TestTargets/.build/$(CONFIG)/libTestTargets.so
 .PHONY: soak
 
 soak: build bench-deps
 	SOAK_MINUTES=$(SOAK_MINUTES) SOAK_USERS=$(SOAK_USERS) LOCUST_BIN=$(BIN)/locust \
-		PLUGIN=$(CURDIR)/Plugins/TestTargets/.build/$(CONFIG)/libTestTargets.so \
-		$(PYTHON) bench/soak.py $(SOAK_FLAGS)
+		PLUGIN=$(SOAK_PLUGIN) $(PYTHON) bench/soak.py $(SOAK_FLAGS)
 
 # The container image (scripts/image.sh) and the deployment files (deploy/): buildah with the vfs driver,
 # as root, on a Debian root made by debootstrap from the package mirror (no registry), cached in

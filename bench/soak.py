@@ -433,6 +433,11 @@ def analyse(r: dict) -> dict:
                "after_ramp": ramp_done[0] if ramp_done else None,
                "drift_pct": (last - ref) / ref * 100, "up_pct": (hi - ref) / ref * 100, "down_pct": (lo - ref) / ref * 100,
                "samples": len(values), "cpu_pct": sum(cpus) / len(cpus) if cpus else None}
+        # A leak raises the upper envelope; a burst that the allocator keeps (or gives back) does not:
+        # the highest sample of the last third of the window against the highest of the first third.
+        third = max(1, len(values) // 3)
+        row["peak_first"], row["peak_last"] = max(v for _, v in values[:third]), max(v for _, v in values[-third:])
+        row["envelope_pct"] = (row["peak_last"] - row["peak_first"]) / row["peak_first"] * 100
         row["flat"] = row["up_pct"] <= r["tolerance_pct"] and -row["down_pct"] <= r["tolerance_pct"]
         procs[name] = row
         if name in JUDGED and not row["flat"]:
@@ -470,17 +475,17 @@ def mib(kib) -> str:
 
 def table(r: dict, a: dict) -> list[str]:
     lines = [f"| process | RSS after the ramp | RSS at {span(r['settle'])} (reference) | min / max after it | RSS at the end "
-             f"({span(r['run_seconds'])}) | drift (end vs reference) | largest deviation | CPU (mean) | flat within {r['tolerance_pct']:g} % |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+             f"({span(r['run_seconds'])}) | drift (end vs reference) | largest deviation | peak: first → last third | CPU (mean) | flat within {r['tolerance_pct']:g} % |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for name, p in a["procs"].items():
         label = "nginx worker (not judged)" if name == "nginx" else name
         if p is None:
-            lines.append(f"| {label} | - | - | - | - | - | - | - | no samples |")
+            lines.append(f"| {label} | - | - | - | - | - | - | - | - | no samples |")
             continue
         dev = p["up_pct"] if abs(p["up_pct"]) >= abs(p["down_pct"]) else p["down_pct"]
         cpu = "-" if p["cpu_pct"] is None else f"{p['cpu_pct']:.1f} %"
         lines.append(f"| {label} | {mib(p['after_ramp'])} MiB | {mib(p['ref'])} MiB | {mib(p['min'])} / {mib(p['max'])} MiB | "
-                     f"{mib(p['end'])} MiB | {p['drift_pct']:+.2f} % | {dev:+.2f} % | {cpu} | "
+                     f"{mib(p['end'])} MiB | {p['drift_pct']:+.2f} % | {dev:+.2f} % | {mib(p['peak_first'])} → {mib(p['peak_last'])} MiB ({p['envelope_pct']:+.1f} %) | {cpu} | "
                      f"{'yes' if p['flat'] else '**no**'} |")
     return lines
 
@@ -495,10 +500,13 @@ def report(r: dict, a: dict) -> list[str]:
                   f" ({'equal' if counted is not None and counted + r['in_flight'] == r['nginx_requests'] else 'NOT equal'});"
                   f" {r.get('master_failures', '?')} failures; nginx answered {r['nginx_not_200']} with anything but 200.")
     if rps is not None:
-        lines.append(f"- Requests/s after the reference point (nginx, per {r['interval']} s): mean {rps:,.1f}, "
+        lines.append(f"- Requests/s after the reference point (nginx, per {r['interval']:g} s): mean {rps:,.1f}, "
                      f"min {a['steady_rps_min']:,.1f}, max {a['steady_rps_max']:,.1f} for {r['users']:,} users paced at 1/s "
                      f"({rps / r['users'] * 100:.2f} % of the paced rate); the master's whole-run figure {r.get('master_rps', 0):,.1f}/s "
                      f"(ramp included); p50 / p99 {r.get('p50_ms')} / {r.get('p99_ms')} ms.")
+    if r.get("nginx_connections") is not None:
+        lines.append(f"- TCP connections that carried requests (distinct `$connection` in nginx's log): {r['nginx_connections']:,} "
+                     f"for {r['users']:,} users; slowest request {r.get('max_ms', 0):,.0f} ms.")
     ramp = a["ramp_seconds"]
     lines.append(f"- Ramp: {r['users']:,} users at {r['spawn_rate']}/s, all spawned {ramp:.0f} s after the spawn jobs were sent."
                  if ramp is not None else "- Ramp: never completed.")
@@ -541,7 +549,7 @@ def plot(r: dict, a: dict, path: Path) -> None:
     top.set_title(f"Soak: master + 2 slaves, {r['users']:,} users paced at 1 request/s, {r['run_seconds'] / 60:g} min "
                   f"({r['date']}); shaded: ±{r['tolerance_pct']:g} % of the RSS at {span(r['settle'])}", fontsize=10)
     pts = [((s["t"] - spawn) / 60, s["nginx_rps"]) for s in samples if s.get("nginx_rps") is not None]
-    bottom.plot([p[0] for p in pts], [p[1] for p in pts], color="tab:gray", lw=1.4, label=f"nginx (access log, per {r['interval']} s)")
+    bottom.plot([p[0] for p in pts], [p[1] for p in pts], color="tab:gray", lw=1.4, label=f"nginx (access log, per {r['interval']:g} s)")
     hist = r.get("history") or []
     if hist:
         # The master's per-second history (wall-clock timestamps), on the same time axis.
@@ -571,7 +579,7 @@ def doc_section(r: dict, a: dict, plot_path: Path, doc: Path) -> str:
              f"(`constantPacing(1)`: one `GET /` per second each, on its own keep-alive connection), spawned at "
              f"{r['spawn_rate']}/s, run for {span(r['run_seconds'])} (`-t {r['run_seconds']}s --stop-timeout {r['stop_timeout']}`), "
              f"against nginx from `scripts/nginx-test.sh` (one worker, one access-log line per request), all on 127.0.0.1, not pinned. "
-             f"VmRSS (`/proc/PID/status`) and CPU time of every process were sampled every {r['interval']} s. Flat means every "
+             f"VmRSS (`/proc/PID/status`) and CPU time of every process were sampled every {r['interval']:g} s. Flat means every "
              f"sample from the reference point ({span(r['settle'])} after the spawn jobs were sent) to the end of the run lies "
              f"within {r['tolerance_pct']:g} % of the reference sample; the master and the slaves are judged, nginx is shown. "
              f"The total is the Aggregated `Request Count` of the master's `PREFIX_stats.csv` against the lines of nginx's access log.",
