@@ -599,7 +599,8 @@ def doc_section(r: dict, a: dict, plot_path: Path, doc: Path) -> str:
 def merge_doc(old: str, section: str) -> str:
     i, j = old.find(SOAK_START), old.find(SOAK_END)
     if i >= 0 and j > i:
-        return old[:i] + section + old[j + len(SOAK_END):].lstrip("\n")
+        rest = old[j + len(SOAK_END):].lstrip("\n")
+        return old[:i] + section + ("\n" + rest if rest else "")
     return old.rstrip("\n") + "\n\n" + section if old.strip() else section
 
 
