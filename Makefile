@@ -8,6 +8,7 @@
 #   make image   the OCI image (buildah, a debootstrap root; as root): IMAGE=swiftlocust:latest, PLUGIN=Shop or PLUGIN=path/lib.so to bake one in
 #   make image-test   the image builds; a master and two slaves from it count what nginx served; deploy/ validates
 #   make network-test   a master, 3 slaves and nginx on their own network namespaces, with link faults (root)
+#   make soak    a master, two slaves and 5,000 paced users for 30 min: RSS flat, counts equal (bench/soak.py)
 #   make clean   remove build products (dependency checkouts are kept)
 
 SHELL := /bin/bash
@@ -160,6 +161,22 @@ bench-smoke: build bench-deps
 bench-instructions: build
 	bash bench/instructions.sh /
 	bash bench/instructions.sh /64k
+
+# Soak (bench/soak.py; not part of `make test`): a master and two slaves of this checkout's build,
+# SOAK_USERS users (5000) of TestTargets' PacedUser (1 request/s each) against nginx on 127.0.0.1 for
+# SOAK_MINUTES (30); RSS of every process sampled every 10 s must stay within 5 % after the ramp, the
+# master's total must equal nginx's access log, and no slave may be "missing". Writes docs/soak.png, the
+# Soak section of docs/BENCHMARKS.md and bench/soak-results.json (SOAK_FLAGS=--no-doc for a trial).
+#   make soak SOAK_MINUTES=3 SOAK_USERS=1000 SOAK_FLAGS=--no-doc
+SOAK_MINUTES ?= 30
+SOAK_USERS ?= 5000
+SOAK_FLAGS ?=
+SOAK_PLUGIN ?= $(CURDIR)/Plugins/TestTargets/.build/$(CONFIG)/libTestTargets.so
+.PHONY: soak
+
+soak: build bench-deps
+	SOAK_MINUTES=$(SOAK_MINUTES) SOAK_USERS=$(SOAK_USERS) LOCUST_BIN=$(BIN)/locust \
+		PLUGIN=$(SOAK_PLUGIN) $(PYTHON) bench/soak.py $(SOAK_FLAGS)
 
 # The container image (scripts/image.sh) and the deployment files (deploy/): buildah with the vfs driver,
 # as root, on a Debian root made by debootstrap from the package mirror (no registry), cached in
