@@ -52,7 +52,7 @@ public final class MasterCoordinator: ClusterCoordinating {
     /// Binds the coordinator's ROUTER socket on `host:port` (0: a random port); returns the port.
     public func listen(host: String, port: Int, token: String? = nil) throws -> Int {
         hasTokenFlag.store(token != nil, ordering: .relaxed)
-        let router = try ZMQRouter(host: host, port: port, options: Self.socketOptions(token: token)) { [weak self] event in
+        let router = try ZMQRouter(host: host, port: port, options: Self.socketOptions(token: token), logger: logger) { [weak self] event in
             self?.socketEvent(event)
         }
         self.router.withLock { $0 = router }
