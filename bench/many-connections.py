@@ -44,6 +44,7 @@ LOCUST_BIN = ROOT / ".build" / "release" / "locust"
 PLUGIN = ROOT / "Plugins" / "TestTargets" / ".build" / "release" / "libTestTargets.so"
 GEN_CORE, SERVER_CORE = 0, 1
 PERIOD = 10.0
+PRIORITY: list[str] = []  # `chrt -f N` with --realtime: nginx and the generators preempt the machine's other work
 
 
 def expand_sources(spec: str) -> list[str]:
@@ -132,7 +133,7 @@ http {{
 """
         self.conf = self.dir / "nginx.conf"
         self.conf.write_text(conf)
-        self.proc = Proc("nginx", [binary, "-p", str(self.dir), "-c", str(self.conf), "-e", str(self.dir / "error.log"),
+        self.proc = Proc("nginx", PRIORITY + [binary, "-p", str(self.dir), "-c", str(self.conf), "-e", str(self.dir / "error.log"),
                                    "-g", "daemon off;"], workdir, SERVER_CORE)
         wait_listening(self.port, self.proc)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -227,7 +228,7 @@ class Run:
                 argv = [str(self.args.curl_bin), nginx.url + "/", str(n), "1800", f"{PERIOD:g}",
                         ",".join(expand_sources(self.args.source_addresses)), str(hist)]
                 env = clean_env()
-            procs.append(Proc(name, argv, self.work, None if self.args.no_pin else GEN_CORE, env))
+            procs.append(Proc(name, PRIORITY + argv, self.work, None if self.args.no_pin else GEN_CORE, env))
         return procs, hists, csvs
 
     def measure(self, tool: str, users: int) -> dict:
@@ -385,8 +386,13 @@ def main() -> int:
     ap.add_argument("--no-pin", action="store_true", help="do not pin the generators to core 0")
     ap.add_argument("--no-curl", action="store_true", help="skip the bare libcurl program")
     ap.add_argument("--only-curl", action="store_true", help="only the bare libcurl program")
+    ap.add_argument("--realtime", type=int, default=0, metavar="PRIO",
+                    help="run nginx and the generators under SCHED_FIFO at PRIO (chrt -f): shows what the "
+                         "generator adds without the other work on a shared machine (needs CAP_SYS_NICE)")
     ap.add_argument("--json", type=Path, help="write the raw figures here")
     args = ap.parse_args()
+    if args.realtime:
+        PRIORITY[:] = ["chrt", "-f", str(args.realtime)]
     nofile = resource.getrlimit(resource.RLIMIT_NOFILE)
     try:
         resource.setrlimit(resource.RLIMIT_NOFILE, (nofile[1], nofile[1]))
