@@ -131,11 +131,13 @@ clean:
 #   make bench-smoke   1 short repetition of everything (1-2 min); fails when a tool breaks, never on speed
 #   make bench-instructions   user-space instructions per request, SwiftLocust beside the bare libcurl
 #                      program, under callgrind (repeatable to ~1 %; builds a patched valgrind on first use)
-#   BENCH_FLAGS=...    more options for bench/bench.py (`python3 bench/bench.py --help`)
+#   make bench-many    10,000 / 50,000 / 100,000 users paced at 1 request per 10 s, one connection each,
+#                      bound to 127.0.0.2-127.0.0.9 (bench/many-connections.py, 10-15 min; not part of test)
+#   BENCH_FLAGS=...    more options for bench/bench.py (`python3 bench/bench.py --help`); BENCH_MANY_FLAGS for bench-many
 # Python packages go to a virtual environment (.venv-bench/), created on first use.
 BENCH_VENV := $(CURDIR)/.venv-bench
 PYTHON ?= $(BENCH_VENV)/bin/python
-.PHONY: bench bench-smoke bench-deps bench-instructions
+.PHONY: bench bench-smoke bench-deps bench-instructions bench-many
 
 bench-deps:
 	@if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then \
@@ -157,6 +159,9 @@ bench: build bench-deps
 
 bench-smoke: build bench-deps
 	$(PYTHON) bench/bench.py --smoke $(BENCH_FLAGS)
+
+bench-many: build
+	python3 bench/many-connections.py $(BENCH_MANY_FLAGS)
 
 bench-instructions: build
 	bash bench/instructions.sh /

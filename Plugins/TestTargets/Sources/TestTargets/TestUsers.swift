@@ -67,6 +67,31 @@ final class PacedUser: User {
     init(context: UserContext) { self.context = context }
 }
 
+/// One task per 10 s per user: the paced rate is users / 10 (bench/many-connections.py). With
+/// `TESTTARGETS_LATENCY_LOG` set, each request also goes to ``PacedLatencyLog``.
+final class Paced10User: User {
+    static let waitTime = WaitTime.constantPacing(10)
+    static let tasks: [UserTask<Paced10User>] = [
+        UserTask("index") { user in
+            guard PacedLatencyLog.state != nil else {
+                await user.client.get("/")
+                return
+            }
+            let start = PacedLatencyLog.monotonicNanoseconds()
+            let late = user.lastStart == 0 || start < user.lastStart + 10_000_000_000
+                ? 0 : (start - user.lastStart - 10_000_000_000) / 1000
+            user.lastStart = start
+            let response = await user.client.get("/")
+            let task = (PacedLatencyLog.monotonicNanoseconds() - start) / 1000
+            let elapsed = UInt64(max(0, response.elapsed / .microseconds(1)))
+            PacedLatencyLog.record([elapsed, task, late])
+        }
+    ]
+    let context: UserContext
+    var lastStart: UInt64 = 0
+    init(context: UserContext) { self.context = context }
+}
+
 /// A self-signed TLS server: certificate checks off; HTTP/2 when the server offers it.
 final class InsecureTLSUser: User {
     static let httpOptions = HTTPClientOptions(verifyTLS: false)

@@ -1,0 +1,440 @@
+#!/usr/bin/env python3
+"""Scale on one machine: tens of thousands of paced users, one keep-alive connection each, against nginx.
+
+For each user count N: its own nginx (workers with `reuseport`, an access log of `$msec $request_time`,
+stub_status), then SwiftLocust (`Paced10User` of the TestTargets plugin: one GET / per 10 s per user, so
+the paced rate is N / 10), then the bare libcurl twin (bench/curl_paced.c) at the same rate. After every
+user has been spawned and a settle time, one window measures: requests/s at nginx against N / 10, the TCP
+connections established (ss), peak and current RSS, CPU, and three views of latency over exactly the
+window's wall-clock seconds: the generator's CSV (statistics reset after the ramp, `--reset-stats`), the
+plugin's own microsecond histograms (`TESTTARGETS_LATENCY_LOG`: libcurl's total time, the task's await,
+the engine's wake-up lateness) and nginx's `$request_time`.
+
+A process holds at most `ulimit -n` descriptors (one per connection). When the hard limit is below what
+one process needs, and this process may not raise it (no CAP_SYS_RESOURCE), the users are split over
+several generator processes of at most --per-process users each (all pinned to the same core) and nginx
+over several workers; the table says how many processes ran. Every generator binds its connections to
+--source-addresses, round robin; net.ipv4.ip_local_port_range is left as it is and reported.
+
+    python3 bench/many-connections.py                       # 10,000 / 50,000 / 100,000 users
+    python3 bench/many-connections.py --users 10000 --window 30 --no-curl
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import (BenchError, Proc, clean_env, core_busy, free_port, log, proc_cpu,  # noqa: E402
+                   proc_status_kib, read_stats_csv, fnum, task_seconds, wait_listening)
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCUST_BIN = ROOT / ".build" / "release" / "locust"
+PLUGIN = ROOT / "Plugins" / "TestTargets" / ".build" / "release" / "libTestTargets.so"
+GEN_CORE, SERVER_CORE = 0, 1
+PERIOD = 10.0
+PRIORITY: list[str] = []  # `chrt -f N` with --realtime: nginx and the generators preempt the machine's other work
+
+
+def expand_sources(spec: str) -> list[str]:
+    out = []
+    for part in spec.split(","):
+        if "-" in part:
+            a, b = part.split("-")
+            pa, pb = [int(x) for x in a.split(".")], [int(x) for x in b.split(".")]
+            ia = sum(v << (8 * (3 - i)) for i, v in enumerate(pa))
+            ib = sum(v << (8 * (3 - i)) for i, v in enumerate(pb))
+            out += [".".join(str((i >> s) & 255) for s in (24, 16, 8, 0)) for i in range(ia, ib + 1)]
+        elif part:
+            out.append(part)
+    return out
+
+
+def percentile(hist: dict[float, int], q: float) -> float:
+    """The q-quantile of {value: count} (the value at rank ceil(q * total), as HdrHistogram)."""
+    total = sum(hist.values())
+    if total == 0:
+        return float("nan")
+    rank = max(1, math.ceil(q * total))
+    seen = 0
+    for v in sorted(hist):
+        seen += hist[v]
+        if seen >= rank:
+            return v
+    return max(hist)
+
+
+def read_histograms(paths: list[Path], first: int, last: int) -> dict[str, dict[float, int]]:
+    """Sums `KIND SECOND MICROSECONDS COUNT` files over the seconds first..last (inclusive)."""
+    out: dict[str, dict[float, int]] = {}
+    for path in paths:
+        if not path.exists():
+            raise BenchError(f"{path} was not written")
+        for line in path.read_text().split("\n"):
+            if not line:
+                continue
+            kind, sec, value, count = line.split()
+            if first <= int(sec) <= last:
+                h = out.setdefault(kind, {})
+                h[float(value)] = h.get(float(value), 0) + int(count)
+    return out
+
+
+class Nginx:
+    """nginx for many connections: WORKERS workers sharing the port (reuseport), all on SERVER_CORE,
+    each allowed `ulimit -n` descriptors; an access log of `$msec $request_time`."""
+
+    def __init__(self, workdir: Path, connections: int, nofile: int):
+        self.dir = workdir / "nginx"
+        (self.dir / "tmp").mkdir(parents=True)
+        per_worker = nofile - 500
+        self.workers = max(1, math.ceil((connections + 1000) / (per_worker * 0.85)))
+        self.port = free_port()
+        self.log_path = self.dir / "access.log"
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        user = "user root root;" if os.getuid() == 0 else ""
+        temps = "".join(f"    {k}_temp_path {self.dir}/tmp/{k};\n" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        body = "swiftlocust bench target " + "0" * 74
+        conf = f"""# Generated by bench/many-connections.py.
+{user}
+worker_processes {self.workers};
+worker_rlimit_nofile {nofile};
+pid {self.dir}/nginx.pid;
+error_log {self.dir}/error.log warn;
+events {{
+    worker_connections {per_worker};
+    use epoll;
+    multi_accept on;
+}}
+http {{
+    log_format timing '$msec $request_time';
+    access_log {self.log_path} timing buffer=256k flush=1s;
+{temps}    keepalive_requests 100000000;
+    keepalive_timeout 600s;
+    server_tokens off;
+    default_type text/plain;
+    server {{
+        listen 127.0.0.1:{self.port} backlog=4096 reuseport;
+        location = / {{ return 200 "{body}\\n"; }}
+        location = /nginx_status {{ access_log off; stub_status; }}
+    }}
+}}
+"""
+        self.conf = self.dir / "nginx.conf"
+        self.conf.write_text(conf)
+        self.proc = Proc("nginx", PRIORITY + [binary, "-p", str(self.dir), "-c", str(self.conf), "-e", str(self.dir / "error.log"),
+                                   "-g", "daemon off;"], workdir, SERVER_CORE)
+        wait_listening(self.port, self.proc)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def counters(self) -> tuple[int, int, int]:
+        """accepted connections, requests, active connections (stub_status; the query counts itself)."""
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        try:
+            conn.request("GET", "/nginx_status", headers={"Connection": "close"})
+            data = conn.getresponse().read()
+        finally:
+            conn.close()
+        m = re.search(rb"Active connections:\s*(\d+).*?\n\s*(\d+)\s+(\d+)\s+(\d+)\s*\n", data, re.S)
+        if not m:
+            raise BenchError(f"cannot read stub_status: {data[:200]!r}")
+        return int(m.group(2)), int(m.group(4)), int(m.group(1))
+
+    def worker_pids(self) -> list[int]:
+        try:
+            with open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children") as f:
+                return [int(x) for x in f.read().split()]
+        except OSError:
+            return []
+
+    def cpu(self) -> float:
+        return sum(proc_cpu(p) for p in self.worker_pids())
+
+    def request_times(self, first: int, last: int) -> dict[float, int]:
+        """$request_time (µs, nginx prints ms) of the requests logged in the seconds first..last."""
+        out: dict[float, int] = {}
+        with open(self.log_path) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) != 2:
+                    continue
+                sec = int(float(parts[0]))
+                if first <= sec <= last:
+                    v = float(parts[1]) * 1e6
+                    out[v] = out.get(v, 0) + 1
+        return out
+
+    def stop(self) -> None:
+        self.proc.stop(signal.SIGTERM, grace=20)
+
+
+def established(port: int) -> tuple[int, dict[str, int]]:
+    """Established TCP connections to 127.0.0.1:port, in total and by local (source) address."""
+    out = subprocess.run(["ss", "-Htn", "state", "established", f"( dport = :{port} )"],
+                         capture_output=True, text=True, check=True).stdout
+    by: dict[str, int] = {}
+    n = 0
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) >= 4:
+            n += 1
+            addr = f[2].rsplit(":", 1)[0]
+            by[addr] = by.get(addr, 0) + 1
+    return n, by
+
+
+class Run:
+    def __init__(self, args: argparse.Namespace, work: Path):
+        self.args = args
+        self.work = work
+        self.nofile = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        self.counter = 0
+
+    def split(self, users: int) -> list[int]:
+        k = max(1, math.ceil(users / self.args.per_process))
+        return [users // k + (1 if i < users % k else 0) for i in range(k)]
+
+    def generators(self, tool: str, users: int, nginx: Nginx, hist_dir: Path) -> tuple[list[Proc], list[Path], list[Path]]:
+        parts = self.split(users)
+        rate_total = self.args.spawn_rate or max(1, users / PERIOD)
+        procs, hists, csvs = [], [], []
+        for i, n in enumerate(parts):
+            self.counter += 1
+            name = f"{self.counter:03d}-{tool}-{users}-{i}"
+            hist = hist_dir / f"{name}.hist"
+            hists.append(hist)
+            if tool == "ours":
+                prefix = self.work / name
+                csvs.append(prefix)
+                argv = [str(LOCUST_BIN), "-f", str(PLUGIN), "--host", nginx.url, "--headless", "-u", str(n),
+                        "-r", f"{max(1.0, rate_total * n / users):g}", "-t", "1800s", "--only-summary", "--reset-stats",
+                        "--csv", str(prefix), "--source-addresses", self.args.source_addresses, "Paced10User"]
+                env = clean_env(TESTTARGETS_LATENCY_LOG=str(hist))
+                if self.args.engine_threads:
+                    env["LOCUST_ENGINE_THREADS"] = str(self.args.engine_threads)
+            else:
+                argv = [str(self.args.curl_bin), nginx.url + "/", str(n), "1800", f"{PERIOD:g}",
+                        ",".join(expand_sources(self.args.source_addresses)), str(hist)]
+                env = clean_env()
+            procs.append(Proc(name, PRIORITY + argv, self.work, None if self.args.no_pin else GEN_CORE, env))
+        return procs, hists, csvs
+
+    def measure(self, tool: str, users: int) -> dict:
+        log(f"{tool}: {users} users ({len(self.split(users))} process(es)), load average {os.getloadavg()[0]:.2f}")
+        ndir = self.work / f"n-{tool}-{users}"
+        ndir.mkdir()
+        nginx = Nginx(ndir, users, self.nofile)
+        procs: list[Proc] = []
+        try:
+            procs, hists, csvs = self.generators(tool, users, nginx, ndir)
+            started = time.monotonic()
+            pattern = r"All users spawned" if tool == "ours" else r"all-started"
+            for p in procs:
+                p.wait_for(pattern, users / (self.args.spawn_rate or users / PERIOD) + 120)
+            spawned = time.monotonic() - started
+            time.sleep(self.args.settle)
+            # Start the window on a wall-clock second boundary: histograms and nginx's log are per second.
+            time.sleep(math.ceil(time.time()) - time.time() + 0.001)
+            w1 = time.time()
+            busy1, t1 = core_busy(), time.monotonic()
+            acc1, req1, _ = nginx.counters()
+            cpu1 = [proc_cpu(p.pid) for p in procs]
+            ngx1 = nginx.cpu()
+            time.sleep(self.args.window)
+            busy2, t2 = core_busy(), time.monotonic()
+            acc2, req2, active = nginx.counters()
+            cpu2 = [proc_cpu(p.pid) for p in procs]
+            ngx2 = nginx.cpu()
+            w2 = time.time()
+            conns, by_source = established(nginx.port)
+            hwm = sum(proc_status_kib(p.pid, "VmHWM") or 0 for p in procs)
+            rss = sum(proc_status_kib(p.pid, "VmRSS") or 0 for p in procs)
+            loadavg = os.getloadavg()
+            rcs = [p.stop(signal.SIGTERM, grace=60) for p in procs]
+        except BaseException:
+            for p in procs:
+                p.kill_quietly()
+            nginx.proc.kill_quietly()
+            raise
+        time.sleep(1.5)  # nginx flushes its log buffer every second
+        first, last = int(w1 + 0.95), int(w2) - 1
+        nginx_times = nginx.request_times(first, last)
+        nginx.stop()
+        wall = t2 - t1
+        row = {"tool": tool, "users": users, "processes": len(procs), "paced_rps": users / PERIOD,
+               "achieved_rps": (req2 - req1 - 1) / wall, "window_s": wall, "spawned_after_s": spawned,
+               "connections": conns, "by_source": by_source, "nginx_active": active - 1,
+               "accepted_in_window": acc2 - acc1 - 1, "nginx_workers": nginx.workers,
+               "vm_hwm_kib": hwm, "vm_rss_kib": rss,
+               "cpu_pct": sum(b - a for a, b in zip(cpu1, cpu2)) / wall * 100,
+               "nginx_cpu_pct": (ngx2 - ngx1) / wall * 100,
+               "other_pct": (task_seconds(busy1, busy2) - sum(b - a for a, b in zip(cpu1, cpu2)) - (ngx2 - ngx1)) / wall * 100,
+               "loadavg_end": loadavg, "exit_codes": rcs, "hist_seconds": [first, last]}
+        row["ratio"] = row["achieved_rps"] / row["paced_rps"]
+        hist = read_histograms(hists, first, last)
+        for kind, h in hist.items():
+            row[f"{kind}_n"] = sum(h.values())
+            for q, label in ((0.5, "p50"), (0.99, "p99"), (0.999, "p999"), (1.0, "max")):
+                row[f"{kind}_{label}_us"] = percentile(h, q)
+            row[f"{kind}_mean_us"] = sum(v * c for v, c in h.items()) / max(1, sum(h.values()))
+        row["nginx_n"] = sum(nginx_times.values())
+        for q, label in ((0.5, "p50"), (0.99, "p99"), (0.999, "p999"), (1.0, "max")):
+            row[f"nginx_{label}_us"] = percentile(nginx_times, q)
+        if tool == "ours":
+            stats = [read_stats_csv(c) for c in csvs]
+            row["csv_failures"] = sum(int(fnum(s, "Failure Count")) for s in stats)
+            row["csv_requests"] = sum(int(fnum(s, "Request Count")) for s in stats)
+            for col, label in (("50%", "p50"), ("99%", "p99"), ("99.9%", "p999")):
+                row[f"csv_{label}_ms"] = max(fnum(s, col) for s in stats)
+            row["csv_avg_ms"] = sum(fnum(s, "Average Response Time") * fnum(s, "Request Count") for s in stats) / max(1, row["csv_requests"])
+            text = "".join(p.stderr() for p in procs)
+            row["lag_warnings"] = len(re.findall(r"(?i)late|lag|collapse", text))
+            row["stderr_tail"] = [p.tail(6) for p in procs][:2]
+        else:
+            outs = "".join(p.stdout() for p in procs)
+            row["curl_errors"] = sum(int(x) for x in re.findall(r"errors (\d+)", outs))
+            row["curl_busy_turns"] = sum(int(x) for x in re.findall(r"busy (\d+)", outs))
+        log(f"  {row['achieved_rps']:.1f} req/s ({row['ratio'] * 100:.2f} % of {row['paced_rps']:.0f}), "
+            f"{conns} connections, RSS {rss / 1024:.0f} MiB, CPU {row['cpu_pct']:.0f} %, "
+            f"elapsed p50/p99/p99.9 {row.get('elapsed_p50_us', 0):.0f}/{row.get('elapsed_p99_us', 0):.0f}/"
+            f"{row.get('elapsed_p999_us', 0):.0f} us, late p99 {row.get('late_p99_us', 0):.0f} us, "
+            f"nginx p99 {row['nginx_p99_us']:.0f} us, other load {row['other_pct']:.0f} %")
+        return row
+
+    def baseline(self) -> dict:
+        """VmHWM of a 1-user SwiftLocust run: what the process costs before its users."""
+        hwm = 0
+        if not self.args.only_curl:
+            ndir = self.work / "n-baseline"
+            ndir.mkdir()
+            nginx = Nginx(ndir, 10, self.nofile)
+            procs, _, _ = self.generators("ours", 1, nginx, ndir)
+            try:
+                procs[0].wait_for(r"All users spawned", 60)
+                time.sleep(3)
+                hwm = proc_status_kib(procs[0].pid, "VmHWM")
+                procs[0].stop(signal.SIGTERM, grace=30)
+            finally:
+                procs[0].kill_quietly()
+                nginx.stop()
+        ndir2 = self.work / "n-baseline-curl"
+        ndir2.mkdir()
+        nginx = Nginx(ndir2, 10, self.nofile)
+        procs, _, _ = self.generators("curl", 1, nginx, ndir2)
+        try:
+            procs[0].wait_for(r"all-started", 60)
+            time.sleep(2)
+            hwm_curl = proc_status_kib(procs[0].pid, "VmHWM")
+            procs[0].stop(signal.SIGTERM, grace=30)
+        finally:
+            procs[0].kill_quietly()
+            nginx.stop()
+        return {"ours_hwm_kib": hwm, "curl_hwm_kib": hwm_curl}
+
+
+def fmt_us(v: float) -> str:
+    return "-" if v != v else (f"{v / 1000:.2f} ms" if v >= 1000 else f"{v:.0f} µs")
+
+
+def table(rows: list[dict], base: dict) -> str:
+    lines = ["| generator | users | processes | paced req/s | achieved req/s (nginx) | % of paced | TCP established | "
+             "RSS (VmHWM) | memory per user | generator CPU | other load | load avg (1 min) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        b = base["ours_hwm_kib"] if r["tool"] == "ours" else base["curl_hwm_kib"]
+        per_user = (r["vm_hwm_kib"] - r["processes"] * b) / r["users"]
+        r["kib_per_user"] = per_user
+        lines.append(f"| {'SwiftLocust' if r['tool'] == 'ours' else 'bare libcurl (curl_paced.c)'} | {r['users']:,} | "
+                     f"{r['processes']} | {r['paced_rps']:,.0f} | {r['achieved_rps']:,.1f} | {r['ratio'] * 100:.2f} % | "
+                     f"{r['connections']:,} | {r['vm_hwm_kib'] / 1024:,.0f} MiB | {per_user:.1f} KiB | {r['cpu_pct']:.0f} % | "
+                     f"{r['other_pct']:.0f} % | {r['loadavg_end'][0]:.1f} |")
+    lines += ["", "| generator | users | CSV p50 / p99 / p99.9 (ms, after reset) | response time p50 / p99 / p99.9 (µs histogram) | "
+              "task await p99 | wake-up lateness p50 / p99 / max | nginx $request_time p99 / max | generator-added p99 |",
+              "|---|---:|---|---|---:|---|---|---:|"]
+    for r in rows:
+        csv = f"{r['csv_p50_ms']:.0f} / {r['csv_p99_ms']:.0f} / {r['csv_p999_ms']:.0f}" if r["tool"] == "ours" else "-"
+        lines.append(f"| {'SwiftLocust' if r['tool'] == 'ours' else 'bare libcurl'} | {r['users']:,} | {csv} | "
+                     f"{fmt_us(r.get('elapsed_p50_us', float('nan')))} / {fmt_us(r.get('elapsed_p99_us', float('nan')))} / "
+                     f"{fmt_us(r.get('elapsed_p999_us', float('nan')))} | {fmt_us(r.get('task_p99_us', float('nan')))} | "
+                     f"{fmt_us(r.get('late_p50_us', float('nan')))} / {fmt_us(r.get('late_p99_us', float('nan')))} / "
+                     f"{fmt_us(r.get('late_max_us', float('nan')))} | {fmt_us(r['nginx_p99_us'])} / {fmt_us(r['nginx_max_us'])} | "
+                     f"{fmt_us(r.get('elapsed_p99_us', float('nan')) - r['nginx_p99_us'])} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--users", default="10000,50000,100000", help="comma-separated user counts")
+    ap.add_argument("--settle", type=float, default=10.0, help="seconds after the last user spawned")
+    ap.add_argument("--window", type=float, default=30.0, help="seconds measured (a multiple of the 10 s period)")
+    ap.add_argument("--spawn-rate", type=float, default=0, help="users/s in total (default users / 10: one period)")
+    ap.add_argument("--per-process", type=int, default=0, help="users per generator process (default: ulimit -n - 1000)")
+    ap.add_argument("--source-addresses", default="127.0.0.2-127.0.0.9")
+    ap.add_argument("--engine-threads", type=int, default=1, help="LOCUST_ENGINE_THREADS (0: the default, one per core)")
+    ap.add_argument("--no-pin", action="store_true", help="do not pin the generators to core 0")
+    ap.add_argument("--no-curl", action="store_true", help="skip the bare libcurl program")
+    ap.add_argument("--only-curl", action="store_true", help="only the bare libcurl program")
+    ap.add_argument("--realtime", type=int, default=0, metavar="PRIO",
+                    help="run nginx and the generators under SCHED_FIFO at PRIO (chrt -f): shows what the "
+                         "generator adds without the other work on a shared machine (needs CAP_SYS_NICE)")
+    ap.add_argument("--json", type=Path, help="write the raw figures here")
+    args = ap.parse_args()
+    if args.realtime:
+        PRIORITY[:] = ["chrt", "-f", str(args.realtime)]
+    nofile = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (nofile[1], nofile[1]))
+        want = 1_048_576
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, want))
+        log(f"ulimit -n raised to {want}")
+    except (ValueError, OSError) as e:
+        log(f"ulimit -n stays at {resource.getrlimit(resource.RLIMIT_NOFILE)} (cannot raise the hard limit: {e})")
+    if not args.per_process:
+        args.per_process = resource.getrlimit(resource.RLIMIT_NOFILE)[1] - 1000
+    for path in (LOCUST_BIN, PLUGIN):
+        if not path.exists() and not args.only_curl:
+            print(f"{path} is missing: build first (swift build -c release --product locust; "
+                  f"swift build -c release --package-path Plugins/TestTargets)", file=sys.stderr)
+            return 2
+    port_range = " ".join(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    log(f"net.ipv4.ip_local_port_range {port_range} (left as it is); source addresses {args.source_addresses}; "
+        f"{args.per_process} users per process at most; load average {os.getloadavg()}")
+    work = Path(tempfile.mkdtemp(prefix="many-connections-"))
+    args.curl_bin = work / "curl_paced"
+    subprocess.run(["cc", "-O2", "-o", str(args.curl_bin), str(ROOT / "bench" / "curl_paced.c"), "-lcurl"], check=True)
+    run = Run(args, work)
+    rows: list[dict] = []
+    try:
+        base = run.baseline()
+        log(f"baseline 1 user: SwiftLocust VmHWM {base['ours_hwm_kib'] / 1024:.1f} MiB, curl_paced {base['curl_hwm_kib'] / 1024:.1f} MiB")
+        for users in [int(x) for x in args.users.split(",")]:
+            if not args.only_curl:
+                rows.append(run.measure("ours", users))
+            if not args.no_curl:
+                rows.append(run.measure("curl", users))
+        print()
+        print(f"net.ipv4.ip_local_port_range {port_range}; ulimit -n {resource.getrlimit(resource.RLIMIT_NOFILE)}; "
+              f"baseline VmHWM {base['ours_hwm_kib'] / 1024:.1f} MiB (SwiftLocust, 1 user), {base['curl_hwm_kib'] / 1024:.1f} MiB (curl_paced)")
+        print(table(rows, base))
+        if args.json:
+            args.json.write_text(json.dumps({"port_range": port_range, "baseline": base, "rows": rows,
+                                             "args": {k: str(v) for k, v in vars(args).items()}}, indent=1))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
