@@ -196,7 +196,7 @@ final class ZMQRouterEngine: ZMQSocketEngine {
     }
 
     func tick() {
-        if unproven.count > 0 { drop(unproven.expired(at: now)) }
+        if unproven.count > 0 { drop(unproven.due(at: now)) }
     }
 
     /// Shuts the connections down (libzmq then sees them end, frees their buffers and reports them
