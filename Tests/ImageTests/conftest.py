@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Callable
+import sys
+from pathlib import Path
 
-import pytest
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "PytestSupport"))
+from pytest_support import summary_figures  # noqa: E402
 
-_FIGURES: list[str] = []
-
-
-@pytest.fixture(scope="session")
-def figure() -> Callable[[str], None]:
-    def add(line: str) -> None:
-        _FIGURES.append(line)
-        print(line)
-
-    return add
-
-
-def pytest_terminal_summary(terminalreporter):
-    if _FIGURES:
-        terminalreporter.section("image test figures")
-        for line in _FIGURES:
-            terminalreporter.write_line(line)
+figure, pytest_terminal_summary = summary_figures("image test figures")

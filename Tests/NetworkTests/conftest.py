@@ -14,16 +14,18 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
 from netns import Process, Topology, unusable_reason
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "PytestSupport"))
+from pytest_support import phase_time_limits, summary_figures  # noqa: E402
 
 CHECKOUT = Path(os.environ.get("LOCUST_CHECKOUT") or Path(__file__).resolve().parents[2])
 LOCUST_BIN = Path(os.environ.get("LOCUST_BIN") or CHECKOUT / ".build/release/locust")
@@ -37,81 +39,16 @@ SETUP_LIMIT = 60.0
 TEARDOWN_LIMIT = 60.0
 
 
-# ---------------------------------------------------------------------------------------------- time limits
-
-
-class PhaseTimeLimit(Exception):
-    """A test phase ran past its limit."""
-
-
-def _limited(item: pytest.Item, phase: str, seconds: float):
-    def on_alarm(signum, frame):  # noqa: ARG001
-        raise PhaseTimeLimit(f"{item.nodeid}: {phase} took longer than {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    return previous
-
-
-def _unlimited(previous) -> None:
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    signal.signal(signal.SIGALRM, previous)
-
-
-def _marked_limit(item: pytest.Item) -> float | None:
-    marker = item.get_closest_marker("time_limit")
-    return float(marker.args[0]) if marker else None
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_setup(item):
-    previous = _limited(item, "setup", max(SETUP_LIMIT, _marked_limit(item) or 0))
-    try:
-        yield
-    finally:
-        _unlimited(previous)
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_call(item):
-    previous = _limited(item, "the test", _marked_limit(item) or DEFAULT_CALL_LIMIT)
-    try:
-        yield
-    finally:
-        _unlimited(previous)
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item):
-    previous = _limited(item, "teardown", TEARDOWN_LIMIT)
-    try:
-        yield
-    finally:
-        _unlimited(previous)
+pytest_runtest_setup, pytest_runtest_call, pytest_runtest_teardown, _add_time_limit_marker = phase_time_limits(
+    DEFAULT_CALL_LIMIT, SETUP_LIMIT, TEARDOWN_LIMIT)
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "time_limit(seconds): the test's own time limit (default 60 s)")
+    _add_time_limit_marker(config)
 
 
 # Figures shown whatever the outcome (counts, times to notice): printed in the summary.
-_FIGURES: list[str] = []
-
-
-@pytest.fixture(scope="session")
-def figures() -> Callable[[str], None]:
-    def add(line: str) -> None:
-        _FIGURES.append(line)
-        print(line)
-
-    return add
-
-
-def pytest_terminal_summary(terminalreporter):
-    if _FIGURES:
-        terminalreporter.section("network test figures")
-        for line in _FIGURES:
-            terminalreporter.write_line(line)
+figures, pytest_terminal_summary = summary_figures("network test figures")
 
 
 # ---------------------------------------------------------------------------------------------- the network
