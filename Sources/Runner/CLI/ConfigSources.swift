@@ -19,6 +19,7 @@ public enum ConfigSources {
         "master": .flag, "slave": .flag, "worker": .flag, "master-host": .value, "master-port": .value,
         "master-bind-host": .value, "master-bind-port": .value, "expect-slaves": .value, "expect-workers": .value,
         "expect-slaves-max-wait": .value, "expect-workers-max-wait": .value, "master-timeout": .value, "cluster-token": .value, "cluster-token-file": .value,
+        "cluster-tls-cert": .value, "cluster-tls-key": .value, "cluster-tls-ca": .value,
         "web-host": .value, "web-port": .value, "web-auth": .value, "tls-cert": .value, "tls-key": .value,
         "autostart": .flag, "autoquit": .value, "web-base-path": .value, "html": .value,
         "json": .flag, "json-file": .value, "equal-weights": .flag, "insecure": .flag, "http1": .flag, "source-addresses": .value,

@@ -60,6 +60,26 @@ public struct DistributedOptions: ParsableArguments, Sendable {
         help: ArgumentHelp("Read --cluster-token from this file (its first line), e.g. a Kubernetes secret.", valueName: "PATH"))
     public var clusterTokenFile: String?
 
+    /// `--cluster-tls-cert`: this end's TLS certificate chain (PEM).
+    @Option(
+        name: .customLong("cluster-tls-cert"),
+        help: ArgumentHelp(
+            "TLS for the coordinator: this process's certificate chain (PEM). On the master it turns TLS on (with --cluster-tls-key); on a slave it is the client certificate a master with --cluster-tls-ca asks for. Locust's own workers cannot join a master with TLS.",
+            valueName: "PATH"))
+    public var clusterTLSCert: String?
+
+    /// `--cluster-tls-key`: the private key of `--cluster-tls-cert` (PEM).
+    @Option(name: .customLong("cluster-tls-key"), help: ArgumentHelp("The private key (PEM) of --cluster-tls-cert.", valueName: "PATH"))
+    public var clusterTLSKey: String?
+
+    /// `--cluster-tls-ca`: the certificates (PEM) this end trusts for the other end.
+    @Option(
+        name: .customLong("cluster-tls-ca"),
+        help: ArgumentHelp(
+            "TLS for the coordinator: the CA certificates (PEM) that sign the other end's certificate. On a slave it turns TLS on and checks the master's certificate (and its address or name); on the master it makes every slave show a certificate it signed (mutual TLS).",
+            valueName: "PATH"))
+    public var clusterTLSCA: String?
+
     /// `--master-timeout`: how long a slave waits for a silent master, as typed.
     @Option(
         name: .customLong("master-timeout"),

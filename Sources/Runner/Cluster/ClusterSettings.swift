@@ -15,6 +15,13 @@ public struct ClusterSettings: Sendable {
     public var masterTimeout: Double
     /// `--cluster-token` (or the first line of `--cluster-token-file`); nil: none, Locust's open protocol.
     var token: String?
+    /// `--cluster-tls-cert/--cluster-tls-key/--cluster-tls-ca`, loaded; nil: no TLS.
+    var tls: ClusterTLSSettings?
+
+    /// Whether the coordinator authenticates its peers: a token, or mutual TLS (on the master a CA
+    /// that must sign every slave's certificate; on a slave, its own certificate and a CA for the
+    /// master's). Code received over the network (`-f -`) runs only then.
+    var isAuthenticated: Bool { token != nil || tls?.isMutual == true || (role == .master && tls?.trustRoots != nil) }
 
     /// Checks `options`.
     public init(options: RunOptions) throws {
@@ -57,6 +64,7 @@ public struct ClusterSettings: Sendable {
             guard !given.isEmpty else { throw RunnerError.badInput("--cluster-token is empty") }
             token = given
         }
+        tls = try ClusterTLSSettings(options: options, role: role)
         if let token, ZMQCurve(token: token) == nil {
             throw RunnerError.badInput("--cluster-token needs libzmq with CURVE (libsodium): this one has none")
         }

@@ -29,7 +29,9 @@ public final class MasterCoordinator: ClusterCoordinating {
     /// The plugin file, sent to `-f -` slaves (with a token only).
     private let pluginPath: String?
     private let handshakeLog = Mutex<(last: ContinuousClock.Instant?, suppressed: Int)>((nil, 0))
+    /// Peers authenticate (a token, or a CA that signs every slave's certificate).
     private let hasTokenFlag = Atomic<Bool>(false)
+    private let tlsListener = Mutex<ClusterTLSListener?>(nil)
     private var hasToken: Bool { hasTokenFlag.load(ordering: .relaxed) }
 
     /// Creates a coordinator for `classes` (the plugin's, in order) of a plugin with `fingerprint`;
@@ -50,13 +52,37 @@ public final class MasterCoordinator: ClusterCoordinating {
     }
 
     /// Binds the coordinator's ROUTER socket on `host:port` (0: a random port); returns the port.
-    public func listen(host: String, port: Int, token: String? = nil) throws -> Int {
-        hasTokenFlag.store(token != nil, ordering: .relaxed)
-        let router = try ZMQRouter(host: host, port: port, options: Self.socketOptions(token: token), logger: logger) { [weak self] event in
-            self?.socketEvent(event)
+    /// With `tls`, the ROUTER listens on a Unix domain socket in a private directory and a
+    /// ``ClusterTLSListener`` on `host:port` carries each slave to it.
+    func listen(host: String, port: Int, token: String? = nil, tls: ClusterTLSSettings? = nil) throws -> Int {
+        hasTokenFlag.store(token != nil || tls?.trustRoots != nil, ordering: .relaxed)
+        let options = Self.socketOptions(token: token)
+        let handler: @Sendable (ZMQRouter.Event) -> Void = { [weak self] event in self?.socketEvent(event) }
+        guard let tls else {
+            let router = try ZMQRouter(host: host, port: port, options: options, logger: logger, handler: handler)
+            self.router.withLock { $0 = router }
+            return router.port
+        }
+        let directory = try PrivateDirectory.make("coordinator", for: "the coordinator's socket")
+        let router: ZMQRouter
+        do {
+            router = try ZMQRouter(ipcPath: ClusterTLSListener.routerPath(in: directory), options: options, logger: logger, handler: handler)
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+        let listener: ClusterTLSListener
+        do {
+            listener = try ClusterTLSListener(host: host, port: port, settings: tls, directory: directory) { [weak self] peer, reason in
+                self?.handshakeFailed("TLS handshake", reason: "\(reason) (\(peer))")
+            }
+        } catch {
+            Task { await router.close(linger: .zero) }
+            throw error
         }
         self.router.withLock { $0 = router }
-        return router.port
+        tlsListener.withLock { $0 = listener }
+        return listener.port
     }
 
     /// The coordinator's socket options, with CURVE keys derived from `token` when there is one.
@@ -142,6 +168,7 @@ public final class MasterCoordinator: ClusterCoordinating {
         deadline.cancel()
         let router = self.router.withLock { $0 }
         await router?.close(linger: .seconds(1))
+        await tlsListener.withLock { $0 }?.close()
     }
 
     // MARK: Internals
@@ -149,25 +176,11 @@ public final class MasterCoordinator: ClusterCoordinating {
     private func socketEvent(_ event: ZMQRouter.Event) {
         switch event {
         case .connected(let peer):
-            logger.debug("Coordinator connection from \(peer)")
+            logger.debug("Coordinator connection from \(slaveAddress(peer))")
         case .handshakeFailed(let what):
-            // One line per 10 s at most: a peer retrying (or a scanner) must not flood the log.
-            let now = ContinuousClock.now
-            let suppressed = handshakeLog.withLock { state -> Int? in
-                if let last = state.last, now - last < .seconds(10) {
-                    state.suppressed += 1
-                    return nil
-                }
-                defer { state = (now, 0) }
-                return state.suppressed
-            }
-            guard let suppressed else { return }
-            let more = suppressed > 0 ? " (\(suppressed) more since the last line)" : ""
-            logger.warning(
-                hasToken
-                    ? "A peer failed the coordinator's \(what) and was dropped: it has no --cluster-token or another one (Locust's own workers cannot join a master with a token)\(more)"
-                    : "A peer failed the coordinator's \(what) and was dropped: a slave with --cluster-token? this master has none\(more)")
+            handshakeFailed(what, reason: nil)
         case .received(let identity, let payload, let peer):
+            let peer = slaveAddress(peer)
             do {
                 let (message, _) = try ClusterMessageCodec.decode(payload, direction: .toMaster)
                 handle(.received(message, identity: identity, peer: peer))
@@ -175,18 +188,48 @@ public final class MasterCoordinator: ClusterCoordinating {
                 handle(.malformed(identity: identity, peer: peer, reason: error.description))
             }
         case .malformed(let identity, let peer, let reason):
-            handle(.malformed(identity: identity, peer: peer, reason: reason))
+            handle(.malformed(identity: identity, peer: slaveAddress(peer), reason: reason))
         case .disconnected(let identity, let peer):
-            handle(.disconnected(identity: identity, peer: peer))
+            handle(.disconnected(identity: identity, peer: slaveAddress(peer)))
+        }
+    }
+
+    /// The slave's address for the router's name of a connection: behind TLS, the tunnel's.
+    private func slaveAddress(_ routerPeer: String) -> String {
+        tlsListener.withLock { $0 }?.peer(ofRouterPeer: routerPeer) ?? routerPeer
+    }
+
+    /// Logs a peer dropped at its first exchange: the coordinator's ZMTP handshake (`what`, with a
+    /// token) or its TLS handshake (with `reason`). One line per 10 s at most: a peer retrying (or
+    /// a scanner) must not flood the log.
+    private func handshakeFailed(_ what: String, reason: String?) {
+        let now = ContinuousClock.now
+        let suppressed = handshakeLog.withLock { state -> Int? in
+            if let last = state.last, now - last < .seconds(10) {
+                state.suppressed += 1
+                return nil
+            }
+            defer { state = (now, 0) }
+            return state.suppressed
+        }
+        guard let suppressed else { return }
+        let more = suppressed > 0 ? " (\(suppressed) more since the last line)" : ""
+        if let reason {
+            logger.warning("A peer failed the coordinator's \(what) and was dropped: \(reason)\(more)")
+        } else {
+            logger.warning(
+                hasToken
+                    ? "A peer failed the coordinator's \(what) and was dropped: it has no --cluster-token or another one (Locust's own workers cannot join a master with a token)\(more)"
+                    : "A peer failed the coordinator's \(what) and was dropped: a slave with --cluster-token? this master has none\(more)")
         }
     }
 
     /// The plugin for a `-f -` slave, or why there is none: code received over the network runs only
-    /// between peers that share a token.
+    /// between peers that authenticate (a shared token, or mutual TLS).
     private func pluginFile() -> ClusterMessage.PluginFile {
         guard hasToken else {
             return .init(filename: "", contents: [], fingerprint: "",
-                error: "this master sends its plugin only with --cluster-token (-f - runs code received over the network)")
+                error: "this master sends its plugin only with --cluster-token or --cluster-tls-ca (-f - runs code received over the network)")
         }
         guard let pluginPath, let data = FileManager.default.contents(atPath: pluginPath) else {
             return .init(filename: "", contents: [], fingerprint: "", error: "the master cannot read its plugin file")

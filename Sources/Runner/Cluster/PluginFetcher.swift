@@ -2,26 +2,30 @@ import Foundation
 import LocustStats
 
 /// `locust --slave -f -`: the plugin comes from the master (Locust's `locustfile` message, from a
-/// temporary id `host_download_locustfile_<hex>`), over a coordinator that a `--cluster-token`
-/// authenticates and encrypts, since this runs code received over the network. The file is checked
+/// temporary id `host_download_locustfile_<hex>`), over a coordinator that a `--cluster-token` (or
+/// mutual TLS) authenticates and encrypts, since this runs code received over the network. The file is checked
 /// against its SHA-256 and stored in a private temporary directory, which the slave then loads.
 enum PluginFetcher {
+    /// What the fetch waits on: the socket's events and, with TLS, the tunnel's.
+    private enum Event: Sendable {
+        case socket(ZMQDealer.Event)
+        case tls(ClusterTLSConnector.Event)
+    }
+
     /// Asks the master for its plugin (again every second, as Locust's workers do) for at most the
     /// master timeout; returns the path of the stored file.
     static func fetch(cluster: ClusterSettings, logger: RunLogger) async throws -> String {
-        guard let token = cluster.token else {
+        guard cluster.isAuthenticated else {
             throw RunnerError.badInput(
-                "-f - runs the plugin the master sends, code received over the network: give the master and this slave the same --cluster-token")
+                "-f - runs the plugin the master sends, code received over the network: give the master and this slave the same --cluster-token, or certificates for mutual TLS (--cluster-tls-cert, --cluster-tls-key and --cluster-tls-ca on both)")
         }
         let hex = String(UInt64.random(in: 0...UInt64.max), radix: 16)
         let identity = "\(ProcessInfo.processInfo.hostName)_download_locustfile_\(hex)"
-        let (events, sink) = AsyncStream.makeStream(of: ZMQDealer.Event.self)
-        let dealer: ZMQDealer
+        let (events, sink) = AsyncStream.makeStream(of: Event.self)
+        let connection: SlaveConnection
         do {
-            dealer = try ZMQDealer(
-                identity: identity, host: cluster.masterHost, port: cluster.masterPort,
-                options: MasterCoordinator.socketOptions(token: token)
-            ) { sink.yield($0) }
+            connection = try SlaveConnection.open(
+                identity: identity, cluster: cluster, logger: nil, onTLS: { sink.yield(.tls($0)) }, handler: { sink.yield(.socket($0)) })
         } catch {
             throw RunnerError.badInput("cannot connect to the master at \(cluster.masterHost):\(cluster.masterPort): \(error)")
         }
@@ -29,7 +33,7 @@ enum PluginFetcher {
         let request = ClusterMessageCodec.encode(.pluginRequest(version: ClusterProtocol.locustVersion), nodeID: identity)
         let asker = Task {
             while !Task.isCancelled {
-                dealer.send(request)
+                connection.send(request)
                 try? await Task.sleep(for: .seconds(1))
             }
         }
@@ -42,24 +46,47 @@ enum PluginFetcher {
             deadline.cancel()
         }
         var failedHandshakes = 0
+        var tlsRefusals = 0
+        var tunnelDown = false
+        var closedEarly = 0
         var outcome: Result<ClusterMessage.PluginFile, RunnerError>?
         for await event in events {
             switch event {
-            case .received(let bytes):
+            case .socket(.received(let bytes)):
                 guard case .plugin(let file)? = try? ClusterMessageCodec.decode(bytes, direction: .toWorker).0 else { continue }
                 outcome = file.error.map { .failure(RunnerError.badInput("the master sends no plugin: \($0)")) } ?? .success(file)
-            case .handshakeFailed:
+            case .socket(.handshakeFailed):
+                guard !tunnelDown else { continue }
                 failedHandshakes += 1
                 if failedHandshakes >= 3 {
                     outcome = .failure(RunnerError.badInput(
                         "the master at \(cluster.masterHost):\(cluster.masterPort) refused this slave's handshake: its --cluster-token differs from this slave's, or it has none"))
                 }
-            case .connected, .disconnected:
+            case .socket(.closedBeforeHandshake):
+                guard cluster.tls == nil else { continue }
+                closedEarly += 1
+                if closedEarly >= SlaveRunner.closedEarlyLimit {
+                    outcome = .failure(RunnerError.badInput(
+                        "the master at \(cluster.masterHost):\(cluster.masterPort) closed the connection before the coordinator's handshake \(closedEarly) times in a row: does it use TLS? (give this slave --cluster-tls-ca)"))
+                }
+            case .socket(.connected), .socket(.disconnected):
                 continue
+            case .tls(.up):
+                tunnelDown = false
+                tlsRefusals = 0
+            case .tls(.unreachable):
+                tunnelDown = true
+            case .tls(.refused(let reason)):
+                tunnelDown = true
+                tlsRefusals += 1
+                if tlsRefusals >= 3 {
+                    outcome = .failure(RunnerError.badInput(
+                        "the coordinator's TLS handshake with the master at \(cluster.masterHost):\(cluster.masterPort) failed: \(reason)"))
+                }
             }
             if outcome != nil { break }
         }
-        await dealer.close(linger: .zero)
+        await connection.close(linger: .zero)
         switch outcome {
         case .success(let file)?:
             return try store(file, logger: logger)
@@ -78,9 +105,7 @@ enum PluginFetcher {
         }
         let name = URL(fileURLWithPath: file.filename).lastPathComponent
         guard !name.isEmpty, name != ".", name != ".." else { throw RunnerError.badInput("the master's plugin has no file name") }
-        var template = Array((NSTemporaryDirectory() + "/swiftlocust-plugin-XXXXXX").utf8CString)
-        guard let directory = mkdtemp(&template) else { throw RunnerError.badInput("cannot make a private directory for the master's plugin") }
-        let path = String(cString: directory) + "/" + name
+        let path = try PrivateDirectory.make("plugin", for: "the master's plugin") + "/" + name
         // mkdtemp makes the directory 0700; the file is written once, then made read-only.
         guard FileManager.default.createFile(atPath: path, contents: Data(file.contents), attributes: [.posixPermissions: 0o500]) else {
             throw RunnerError.badInput("cannot store the master's plugin in \(path)")

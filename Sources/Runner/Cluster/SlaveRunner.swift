@@ -38,6 +38,12 @@ public final class SlaveRunner: Sendable {
         var testOptions = ScenarioOptions(values: [:])
         /// Handshakes failed in a row (reset by a connection).
         var handshakeFailures = 0
+        /// Coordinator TLS: the last tunnel did not come up (its failure was reported; the ZeroMQ
+        /// handshake failure that follows is not the master's refusal), and TLS refusals in a row.
+        var tunnelDown = false
+        var tlsRefusals = 0
+        /// Connections the master closed before the ZMTP handshake, in a row (without TLS).
+        var closedEarly = 0
         /// The connection is up but the master has said nothing for `masterSilentAfter` (a cut link, a
         /// frozen master): the users were stopped; the next message from the master ends it.
         var masterSilent = false
@@ -84,6 +90,10 @@ public final class SlaveRunner: Sendable {
     /// second) is taken as lost: the users stop, as when the connection closes. The master marks a
     /// slave silent this long missing and gives its users to the others.
     static let masterSilentAfter = Duration.seconds(ClusterProtocol.heartbeatInterval * Double(ClusterProtocol.heartbeatLiveness))
+
+    /// Connections closed by the master before the ZMTP handshake, in a row, after which a slave
+    /// without TLS says the master probably expects TLS, and exits.
+    static let closedEarlyLimit = 5
 
     /// The exit code that asks `locust` to start again and fetch the master's plugin (`-f -`).
     static let refetchExitCode: Int32 = 75
@@ -137,13 +147,11 @@ public final class SlaveRunner: Sendable {
         logger.info("Starting SwiftLocust \(LocustABI.productVersion)")
         logger.info("Starting slave \(slaveID), master at \(cluster.masterHost):\(cluster.masterPort)")
         do {
-            let dealer = try ZMQDealer(
-                identity: slaveID, host: cluster.masterHost, port: cluster.masterPort,
-                options: MasterCoordinator.socketOptions(token: cluster.token)
-            ) { [weak self] event in
-                self?.handle(event)
-            }
-            self.dealer.withLock { $0 = dealer }
+            let connection = try SlaveConnection.open(
+                identity: slaveID, cluster: cluster, logger: nil,
+                onTLS: { [weak self] event in self?.handle(event) },
+                handler: { [weak self] event in self?.handle(event) })
+            self.dealer.withLock { $0 = connection }
         } catch {
             logger.error("Cannot connect to the master at \(cluster.masterHost):\(cluster.masterPort): \(error)")
             return 1
@@ -489,8 +497,53 @@ public final class SlaveRunner: Sendable {
 
     // MARK: Socket events
 
+    /// A coordinator TLS tunnel's news: a refusal three times in a row (libzmq retries within a
+    /// second or so) is no passing fault: it is said, and the slave exits; an unreachable master is
+    /// retried as without TLS.
+    private func handle(_ event: ClusterTLSConnector.Event) {
+        let master = "\(cluster.masterHost):\(cluster.masterPort)"
+        switch event {
+        case .up:
+            state.withLock {
+                $0.tunnelDown = false
+                $0.tlsRefusals = 0
+            }
+        case .unreachable(let reason):
+            state.withLock { $0.tunnelDown = true }
+            logger.debug("Cannot reach the master at \(master) for TLS: \(reason); retrying")
+        case .refused(let reason):
+            let refusals = state.withLock { state -> Int in
+                state.tunnelDown = true
+                state.tlsRefusals += 1
+                return state.tlsRefusals
+            }
+            guard refusals >= 3 else {
+                logger.debug("The coordinator's TLS handshake with \(master) failed: \(reason); retrying")
+                return
+            }
+            guard !finished.isFired else { return }
+            logger.error("The coordinator's TLS handshake with the master at \(master) failed: \(reason)")
+            finish(code: 1, reason: "tls")
+        }
+    }
+
     private func handle(_ event: ZMQDealer.Event) {
         switch event {
+        case .closedBeforeHandshake:
+            // With TLS the tunnel says why; without, a master that closes every connection at once
+            // most likely expects TLS (a passing fault does not repeat five times in a row).
+            guard cluster.tls == nil else { return }
+            let closed = state.withLock { state -> Int in
+                state.closedEarly += 1
+                return state.closedEarly
+            }
+            guard closed >= Self.closedEarlyLimit, !finished.isFired else { return }
+            logger.error(
+                "The master at \(cluster.masterHost):\(cluster.masterPort) closed the connection before the coordinator's handshake \(closed) times in a row: does it use TLS? (give this slave --cluster-tls-ca)")
+            finish(code: 1, reason: "closed")
+        case .handshakeFailed(let what) where state.withLock({ $0.tunnelDown }):
+            // The TLS tunnel closed this connection, and said why.
+            logger.debug("The coordinator's \(what) with \(cluster.masterHost):\(cluster.masterPort) after a failed TLS tunnel")
         case .handshakeFailed(let what):
             // Another mechanism (CURVE against NULL) or a key the master cannot open is no passing
             // fault: after three failed handshakes in a row (libzmq retries within a second), say so
@@ -513,6 +566,7 @@ public final class SlaveRunner: Sendable {
                 state.connected = true
                 state.masterSilent = false
                 state.handshakeFailures = 0
+                state.closedEarly = 0
                 state.disconnectedSince = nil
                 state.lastContact = .now
                 return state.everAccepted

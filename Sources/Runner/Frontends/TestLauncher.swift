@@ -28,10 +28,12 @@ struct TestLauncher {
                 classes: plugin.userClasses, fingerprint: plugin.fingerprint, host: settings.host, stats: stats,
                 logger: runners, equalTaskWeights: settings.equalWeights, stopTimeout: settings.stopTimeout,
                 tags: settings.tagFilter.tags?.sorted(), excludeTags: settings.tagFilter.excludeTags?.sorted(), pluginPath: plugin.path)
-            let port = try coordinator.listen(host: cluster.masterBindHost, port: cluster.masterBindPort, token: cluster.token)
-            if cluster.token == nil && !["127.0.0.1", "::1", "localhost"].contains(cluster.masterBindHost) {
+            let port = try coordinator.listen(host: cluster.masterBindHost, port: cluster.masterBindPort, token: cluster.token, tls: cluster.tls)
+            if !cluster.isAuthenticated && !["127.0.0.1", "::1", "localhost"].contains(cluster.masterBindHost) {
                 runners.warning(
-                    "The master listens on \(cluster.masterBindHost):\(port) without --cluster-token: anyone who reaches it can join the test (keep it so only for Locust's own workers, or bind 127.0.0.1)")
+                    cluster.tls == nil
+                        ? "The master listens on \(cluster.masterBindHost):\(port) without --cluster-token: anyone who reaches it can join the test (keep it so only for Locust's own workers, or bind 127.0.0.1)"
+                        : "The master listens on \(cluster.masterBindHost):\(port) with TLS but without --cluster-token or --cluster-tls-ca: anyone who reaches it can join the test")
             }
             // Logged once nothing more can fail at start-up (with the UI: once its port is bound), so that a
             // bad flag or a port in use is the only line printed.

@@ -23,19 +23,28 @@ enum ZMQAddress {
         return Int(endpoint[endpoint.index(after: colon)...])
     }
 
-    /// The address of the peer of the TCP socket `fd`, accepted on `localPort`: `127.0.0.1:54321`
-    /// (IPv4, and IPv4-mapped IPv6 on a dual-stack socket) or `[::1]:54321`; nil if `fd` is no
-    /// connected socket, or one of another port.
+    /// The address of the peer of the socket `fd`, accepted on `local`: `127.0.0.1:54321` (IPv4,
+    /// and IPv4-mapped IPv6 on a dual-stack socket), `[::1]:54321`, or for a Unix domain socket the
+    /// path the peer bound (nil if it bound none); nil if `fd` is no connected socket, or one of
+    /// another port or path.
     ///
-    /// The local port is checked because the file descriptor may have been closed by libzmq and
+    /// The local end is checked because the file descriptor may have been closed by libzmq and
     /// reused by any other socket of the process by the time it is looked up.
-    static func peerName(of fd: Int32, localPort: Int) -> String? {
-        guard let local = name(of: fd, peer: false), local.port == localPort else { return nil }
-        return name(of: fd, peer: true)?.text
+    static func peerName(of fd: Int32, local: ZMQLocalName) -> String? {
+        guard let name = name(of: fd, peer: false) else { return nil }
+        switch local {
+        case .port(let port):
+            guard name.port == port, name.path == nil else { return nil }
+        case .path(let path):
+            guard name.path == path else { return nil }
+        }
+        guard let peer = self.name(of: fd, peer: true) else { return nil }
+        if let path = peer.path { return path.isEmpty ? nil : path }
+        return peer.text
     }
 
-    /// getpeername or getsockname of `fd`, as text and port.
-    private static func name(of fd: Int32, peer: Bool) -> (text: String, port: Int)? {
+    /// getpeername or getsockname of `fd`, as text and port (IP) or path (Unix domain).
+    private static func name(of fd: Int32, peer: Bool) -> (text: String, port: Int, path: String?)? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         // Safe: sockaddr_storage is large and aligned enough for any sockaddr; length bounds the write.
@@ -52,7 +61,7 @@ enum ZMQAddress {
             var ip = address.sin_addr
             guard let text = ntop(AF_INET, &ip, capacity: Int(INET_ADDRSTRLEN)) else { return nil }
             let port = Int(UInt16(bigEndian: address.sin_port))
-            return ("\(text):\(port)", port)
+            return ("\(text):\(port)", port, nil)
         case AF_INET6:
             // Safe: the family says the storage holds a sockaddr_in6 (a trivial type, read by copy).
             let address = withUnsafeBytes(of: &storage) { $0.loadUnaligned(as: sockaddr_in6.self) }
@@ -60,10 +69,18 @@ enum ZMQAddress {
             var ip = address.sin6_addr
             let bytes = withUnsafeBytes(of: &ip) { Array($0) }
             if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
-                return ("\(bytes[12]).\(bytes[13]).\(bytes[14]).\(bytes[15]):\(port)", port)
+                return ("\(bytes[12]).\(bytes[13]).\(bytes[14]).\(bytes[15]):\(port)", port, nil)
             }
             guard let text = ntop(AF_INET6, &ip, capacity: Int(INET6_ADDRSTRLEN)) else { return nil }
-            return ("[\(text)]:\(port)", port)
+            return ("[\(text)]:\(port)", port, nil)
+        case AF_UNIX:
+            // Safe: the family says the storage holds a sockaddr_un (a trivial type, read by copy);
+            // its path is read up to the length returned or its first NUL, whichever comes first.
+            let address = withUnsafeBytes(of: &storage) { $0.loadUnaligned(as: sockaddr_un.self) }
+            let pathLength = max(0, Int(length) - MemoryLayout<sa_family_t>.size)
+            let bytes = withUnsafeBytes(of: address.sun_path) { Array($0.prefix(pathLength)) }
+            let path = String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            return (path, 0, path)
         default:
             return nil
         }

@@ -16,6 +16,9 @@ final class ZMQDealer: Sendable {
         case disconnected
         /// One single-frame message.
         case received([UInt8])
+        /// A connection closed before its ZMTP handshake was done, with no handshake failure
+        /// reported (the other end closed it: e.g. a master that expects TLS); libzmq retries.
+        case closedBeforeHandshake
         /// A connection's ZMTP handshake failed (the event's name: a protocol error is another
         /// mechanism, e.g. CURVE against NULL; authentication, a refused CURVE peer); libzmq retries.
         case handshakeFailed(String)
@@ -35,16 +38,20 @@ final class ZMQDealer: Sendable {
     ///
     /// - Throws: `RunnerError.badInput` naming what failed: an identity that is not 1 to 255 bytes
     ///   (or starts with a zero byte, which ZMTP reserves), or an address libzmq rejects.
+    ///
+    /// With `ipcPath`, it connects to that Unix domain socket instead (the coordinator's TLS
+    /// connector, which carries the connection to `host:port`); `host:port` then only names the
+    /// master in errors.
     init(
-        identity: String, host: String, port: Int, options: ZMQSocketOptions = .init(), logger: RunLogger? = nil,
-        handler: @escaping @Sendable (Event) -> Void
+        identity: String, host: String, port: Int, ipcPath: String? = nil, options: ZMQSocketOptions = .init(),
+        logger: RunLogger? = nil, handler: @escaping @Sendable (Event) -> Void
     ) throws {
         let identityBytes = Array(identity.utf8)
         guard (1...255).contains(identityBytes.count), identityBytes.first != 0 else {
             throw RunnerError.badInput(
                 "cannot connect to the master at \(host):\(port): the client id '\(identity)' must be 1 to 255 bytes")
         }
-        let (endpoint, ipv6) = ZMQAddress.tcpEndpoint(host: host, port: port)
+        let (endpoint, ipv6) = ipcPath.map { ("ipc://\($0)", false) } ?? ZMQAddress.tcpEndpoint(host: host, port: port)
         let configuration = ZMQDealerEngine.Configuration(
             identity: identityBytes, endpoint: endpoint, ipv6: ipv6, options: options)
         let socket: ZMQSocket

@@ -96,7 +96,7 @@ final class ZMQDealerEngine: ZMQSocketEngine {
             connected = true
             handler?(.connected)
         case ZMQ_EVENT_DISCONNECTED:
-            guard connected else { return }
+            guard connected else { return handler?(.closedBeforeHandshake) ?? () }
             connected = false
             handler?(.disconnected)
         case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL,

@@ -30,7 +30,7 @@ final class ZMQRouter: Sendable {
         case disconnected(identity: [UInt8]?, peer: String)
     }
 
-    /// The port bound (the one chosen by the system when asked for port 0).
+    /// The port bound (the one chosen by the system when asked for port 0); 0 for an `ipc://` socket.
     let port: Int
     private let mailbox: ZMQMailbox<ZMQRouterEngine.Outgoing>
 
@@ -44,14 +44,30 @@ final class ZMQRouter: Sendable {
     ///
     /// - Throws: `RunnerError.badInput("cannot listen on HOST:PORT for slaves: …")`, e.g. when the
     ///   address is in use.
-    init(
+    convenience init(
         host: String, port: Int, options: ZMQSocketOptions = .init(), logger: RunLogger? = nil,
         handler: @escaping @Sendable (Event) -> Void
     ) throws {
         let (endpoint, ipv6) = ZMQAddress.tcpEndpoint(host: host, port: port)
+        try self.init(endpoint: endpoint, ipv6: ipv6, describedAs: "\(host):\(port)", options: options, logger: logger, handler: handler)
+    }
+
+    /// Binds the Unix domain socket `ipc://path` (the coordinator's TLS listener connects to it),
+    /// otherwise as the TCP router; peers are named by the path their end bound.
+    convenience init(
+        ipcPath path: String, options: ZMQSocketOptions = .init(), logger: RunLogger? = nil,
+        handler: @escaping @Sendable (Event) -> Void
+    ) throws {
+        try self.init(endpoint: "ipc://\(path)", ipv6: false, describedAs: path, options: options, logger: logger, handler: handler)
+    }
+
+    private init(
+        endpoint: String, ipv6: Bool, describedAs address: String, options: ZMQSocketOptions, logger: RunLogger?,
+        handler: @escaping @Sendable (Event) -> Void
+    ) throws {
         let socket: ZMQSocket
         let monitor: ZMQMonitor
-        let bound: Int
+        let bound: ZMQLocalName
         let mailbox: ZMQMailbox<ZMQRouterEngine.Outgoing>
         do throws(ZMQFailure) {
             (socket, monitor, bound) = try Self.open(endpoint: endpoint, ipv6: ipv6, options: options)
@@ -63,13 +79,13 @@ final class ZMQRouter: Sendable {
             }
         } catch {
             let reason = error.operation.hasPrefix("zmq_bind") ? error.reason : error.description
-            throw RunnerError.badInput("cannot listen on \(host):\(port) for slaves: \(reason)")
+            throw RunnerError.badInput("cannot listen on \(address) for slaves: \(reason)")
         }
-        self.port = bound
+        if case .port(let number) = bound { self.port = number } else { self.port = 0 }
         self.mailbox = mailbox
         ZMQIOThread.start(name: "locust-zmq-rtr", mailbox: mailbox, logger: logger) {
             ZMQRouterEngine(
-                socket: socket, monitor: monitor, port: bound, mailbox: mailbox, logger: logger, handler: handler)
+                socket: socket, monitor: monitor, local: bound, mailbox: mailbox, logger: logger, handler: handler)
         }
     }
 
@@ -77,10 +93,10 @@ final class ZMQRouter: Sendable {
         mailbox.requestClose(linger: .zero)
     }
 
-    /// Opens, configures, monitors and binds the socket; returns it with the port bound.
+    /// Opens, configures, monitors and binds the socket; returns it with the port (or path) bound.
     private static func open(
         endpoint: String, ipv6: Bool, options: ZMQSocketOptions
-    ) throws(ZMQFailure) -> (ZMQSocket, ZMQMonitor, Int) {
+    ) throws(ZMQFailure) -> (ZMQSocket, ZMQMonitor, ZMQLocalName) {
         let socket = try ZMQSocket.open(type: ZMQ_ROUTER)
         let monitor: ZMQMonitor
         do throws(ZMQFailure) {
@@ -103,12 +119,13 @@ final class ZMQRouter: Sendable {
             socket.close()
             throw error
         }
+        if endpoint.hasPrefix("ipc://") { return (socket, monitor, .path(String(endpoint.dropFirst("ipc://".count)))) }
         guard let bound = socket.lastEndpoint(), let port = ZMQAddress.port(ofEndpoint: bound) else {
             monitor.detach(from: socket)
             socket.close()
             throw ZMQFailure(operation: "zmq_getsockopt ZMQ_LAST_ENDPOINT", code: EINVAL)
         }
-        return (socket, monitor, port)
+        return (socket, monitor, .port(port))
     }
 
     /// Queues the message `[identity, payload]` (thread-safe, never blocks). A message to an

@@ -36,7 +36,7 @@ final class ZMQRouterEngine: ZMQSocketEngine {
     let socket: ZMQSocket
     let monitor: ZMQMonitor
     var backlog = ZMQEventBacklog()
-    private let port: Int
+    private let local: ZMQLocalName
     private let mailbox: ZMQMailbox<Outgoing>
     private let logger: RunLogger?
     private var handler: (@Sendable (ZMQRouter.Event) -> Void)?
@@ -52,14 +52,14 @@ final class ZMQRouterEngine: ZMQSocketEngine {
     private var unloggedDrops = 0
     private var lastDropLog: Double?
 
-    /// An engine for `socket` (already bound to `port`) and its `monitor`.
+    /// An engine for `socket` (already bound to `local`) and its `monitor`.
     init(
-        socket: ZMQSocket, monitor: ZMQMonitor, port: Int, mailbox: ZMQMailbox<Outgoing>, logger: RunLogger?,
+        socket: ZMQSocket, monitor: ZMQMonitor, local: ZMQLocalName, mailbox: ZMQMailbox<Outgoing>, logger: RunLogger?,
         handler: @escaping @Sendable (ZMQRouter.Event) -> Void
     ) {
         self.socket = socket
         self.monitor = monitor
-        self.port = port
+        self.local = local
         self.mailbox = mailbox
         self.logger = logger
         self.handler = handler
@@ -79,7 +79,7 @@ final class ZMQRouterEngine: ZMQSocketEngine {
                 connections[fd]?.early = false
                 return
             }
-            let peer = ZMQAddress.peerName(of: fd, localPort: port) ?? "fd \(fd)"
+            let peer = ZMQAddress.peerName(of: fd, local: local) ?? "fd \(fd)"
             connections[fd] = Connection(peer: peer)
             handler?(.connected(peer: peer))
             drop(unproven.accepted(fd: fd, peer: peer, at: now))
@@ -159,7 +159,7 @@ final class ZMQRouterEngine: ZMQSocketEngine {
             // A late message of a connection already reported gone: it is not brought back.
             return late.peer
         }
-        let peer = ZMQAddress.peerName(of: fd, localPort: port) ?? "fd \(fd)"
+        let peer = ZMQAddress.peerName(of: fd, local: local) ?? "fd \(fd)"
         connections[fd] = Connection(peer: peer, identity: identity, early: true)
         if !superseded { lastConnection[identity] = fd }
         handler?(.connected(peer: peer))
@@ -204,7 +204,7 @@ final class ZMQRouterEngine: ZMQSocketEngine {
     /// left alone.
     private func drop(_ drops: [UnprovenConnections.Drop]) {
         for drop in drops {
-            guard ZMQAddress.peerName(of: drop.fd, localPort: port) == drop.peer else { continue }
+            guard ZMQAddress.peerName(of: drop.fd, local: local) == drop.peer else { continue }
             _ = shutdown(drop.fd, Int32(SHUT_RDWR))
             unloggedDrops += 1
             let time = now
