@@ -34,7 +34,13 @@ enum ClusterTLSErrorText {
                 return "it does not trust this master's certificate (another --cluster-tls-ca)"
             }
         }
-        if has("uncleanShutdown") { return "the connection closed during the TLS handshake" }
+        if has("uncleanShutdown") || has("EOF during handshake") || has("ECONNRESET") || has("Connection reset") {
+            // A plain ZeroMQ socket answers a ClientHello with its greeting and a reset, which can
+            // overtake the greeting: from a slave's side, an EOF mid-handshake is mostly that.
+            return localRole == .slave
+                ? "the master closed the connection during the TLS handshake (a master without --cluster-tls-cert, which does not speak TLS, does that)"
+                : "the connection closed during the TLS handshake"
+        }
         // BoringSSL's errors end in their reason (`...:OPENSSL_internal:SOME_REASON`).
         if let reason = text.split(separator: ":").last.map(String.init), reason.uppercased() == reason, reason.contains("_") {
             return "TLS handshake failed (\(reason.split(separator: "_").joined(separator: " ").lowercased().trimmingCharacters(in: .punctuationCharacters.union(.whitespaces))))"

@@ -60,7 +60,7 @@ final class ZMQDealerEngine: ZMQSocketEngine {
         let socket = try ZMQSocket.open(type: ZMQ_DEALER)
         let monitor: ZMQMonitor
         do throws(ZMQFailure) {
-            try socket.applyCommon(configuration.options, ipv6: configuration.ipv6)
+            try socket.applyCommon(configuration.options, ipv6: configuration.ipv6, zapDomain: false)
             try socket.set(ZMQ_ROUTING_ID, bytes: configuration.identity, "ZMQ_ROUTING_ID")
             try socket.set(ZMQ_IMMEDIATE, 0, "ZMQ_IMMEDIATE")
             try configuration.options.curve?.applyClient(to: socket)
@@ -99,6 +99,10 @@ final class ZMQDealerEngine: ZMQSocketEngine {
             guard connected else { return handler?(.closedBeforeHandshake) ?? () }
             connected = false
             handler?(.disconnected)
+        case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL where configuration.options.curve == nil:
+            // The NULL mechanism has nothing to refuse: the master closed the connection (one
+            // that expects TLS does), and the DISCONNECTED that follows says so.
+            logger?.debug("ZeroMQ \(event.name) with \(event.endpoint) (code \(event.value))")
         case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL,
             ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
             logger?.debug("ZeroMQ \(event.name) with \(event.endpoint) (code \(event.value))")

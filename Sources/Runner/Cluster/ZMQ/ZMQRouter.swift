@@ -100,7 +100,7 @@ final class ZMQRouter: Sendable {
         let socket = try ZMQSocket.open(type: ZMQ_ROUTER)
         let monitor: ZMQMonitor
         do throws(ZMQFailure) {
-            try socket.applyCommon(options, ipv6: ipv6)
+            try socket.applyCommon(options, ipv6: ipv6, zapDomain: true)
             try socket.set(ZMQ_ROUTER_MANDATORY, 1, "ZMQ_ROUTER_MANDATORY")
             try socket.set(ZMQ_ROUTER_HANDOVER, 1, "ZMQ_ROUTER_HANDOVER")
             try options.curve?.applyServer(to: socket)

@@ -56,11 +56,14 @@ struct ZMQSocket: @unchecked Sendable {  // moved once to its I/O thread, never 
     /// Sets the options both ends share (`options`), `ZMQ_IPV6` and `ZMQ_LINGER` 0 (raised by
     /// `close` to the caller's linger).
     ///
-    /// It also sets a ZAP domain: with no ZAP handler in the process the NULL mechanism still lets
-    /// every ZMTP 3 peer in, but libzmq then refuses ZMTP 1.0/2.0 peers, so bytes that are not a
-    /// ZMTP 3 greeting close the connection at once instead of being parsed as ZMTP 1.0 frames
-    /// (Locust's pyzmq and boomer's gomq both speak ZMTP 3).
-    func applyCommon(_ options: ZMQSocketOptions, ipv6: Bool) throws(ZMQFailure) {
+    /// A ROUTER (`zapDomain`) also gets a ZAP domain: with no ZAP handler in the process the NULL
+    /// mechanism still lets every ZMTP 3 peer in, but libzmq then refuses ZMTP 1.0/2.0 peers, so
+    /// bytes that are not a ZMTP 3 greeting close the connection at once instead of being parsed as
+    /// ZMTP 1.0 frames (Locust's pyzmq and boomer's gomq both speak ZMTP 3). A DEALER gets none:
+    /// libzmq ends such a refusal as a protocol error, after which a connecting socket never
+    /// reconnects, so a slave at a master that answers with something else (a TLS alert) would
+    /// wait forever instead of retrying and saying why.
+    func applyCommon(_ options: ZMQSocketOptions, ipv6: Bool, zapDomain: Bool) throws(ZMQFailure) {
         try set(ZMQ_LINGER, 0, "ZMQ_LINGER")
         try set(ZMQ_TCP_KEEPALIVE, 1, "ZMQ_TCP_KEEPALIVE")
         try set(ZMQ_TCP_KEEPALIVE_IDLE, Int32(clamping: options.tcpKeepAliveIdle), "ZMQ_TCP_KEEPALIVE_IDLE")
@@ -69,7 +72,7 @@ struct ZMQSocket: @unchecked Sendable {  // moved once to its I/O thread, never 
         try set(ZMQ_SNDHWM, Int32(clamping: max(0, options.sendHighWaterMark)), "ZMQ_SNDHWM")
         try set(ZMQ_RCVHWM, Int32(clamping: max(0, options.receiveHighWaterMark)), "ZMQ_RCVHWM")
         try set(ZMQ_IPV6, ipv6 ? 1 : 0, "ZMQ_IPV6")
-        try set(ZMQ_ZAP_DOMAIN, bytes: Array("locust".utf8), "ZMQ_ZAP_DOMAIN")
+        if zapDomain { try set(ZMQ_ZAP_DOMAIN, bytes: Array("locust".utf8), "ZMQ_ZAP_DOMAIN") }
     }
 
     /// Binds `endpoint` (`tcp://host:port`, port 0 for a random one).
