@@ -431,7 +431,7 @@ struct MasterStateMachineTests {
         #expect(harness.machine.workers["h_2"]?.state == .missing)
         #expect(Self.sent(out, to: "h_2").contains(.stop))
         #expect(Self.spawns(out)["h_1"]?.counts == ["A": 6])
-        #expect(out.contains(.event(.slavesChanged(active: 1))))
+        #expect(out.contains(.event(.slavesChanged(active: 1, missing: 1))))
         // Back: a heartbeat heals it, and the users are shared again at the next tick.
         let back = harness.heartbeat("h_2", state: "ready")
         #expect(Self.logs(back).contains("Slave h_2 is back"))
@@ -444,8 +444,10 @@ struct MasterStateMachineTests {
     @Test func aLongMissingSlaveIsForgotten() {
         var harness = Harness()
         harness.join("h_1")
-        _ = harness.advance(4)
+        let lost = harness.advance(4)
         #expect(harness.machine.workers["h_1"]?.state == .missing)
+        // The controller tells "went missing" from "quit" by the missing count.
+        #expect(lost.contains(.event(.slavesChanged(active: 0, missing: 1))))
         let out = harness.advance(61)
         #expect(harness.machine.workers["h_1"] == nil)
         #expect(Self.logs(out).contains { $0.contains("forgetting it") })

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LOCUST_BIN, TEST_PLUGIN, Nginx, csv_aggregated, interrupted
+from conftest import CHECKOUT, LOCUST_BIN, TEST_PLUGIN, Nginx, csv_aggregated, interrupted
 from netns import Process, Topology
 
 MASTER_PORT = 5557
@@ -70,8 +70,8 @@ class Cluster:
         self.master = self.topology.start("master", args, name="master", env=self.environment(), cwd=self.workdir)
         return self.master
 
-    def start_slave(self, host: str, wrapper=(), env=None, extra=()) -> Process:
-        args = [*wrapper, str(LOCUST_BIN), "-f", str(TEST_PLUGIN), "--slave",
+    def start_slave(self, host: str, wrapper=(), env=None, extra=(), plugin: str = str(TEST_PLUGIN)) -> Process:
+        args = [*wrapper, str(LOCUST_BIN), "-f", plugin, "--slave",
                 "--master-host", self.master_address, "--master-port", str(MASTER_PORT), *extra]
         slave = self.topology.start(host, args, name=host, env=self.environment(env), cwd=self.workdir)
         self.slaves[host] = slave
@@ -172,6 +172,54 @@ def test_cluster_on_its_own_hosts_counts_what_nginx_served(cluster: Cluster, ngi
         assert f"({host}, {topology.address(host)}:" in master.stderr(), master.stderr()
 
 
+
+def tls_identity(name: str) -> list[str]:
+    pki = CHECKOUT / "Tests/Fixtures/cluster-tls"
+    return ["--cluster-tls-cert", str(pki / f"{name}.pem"), "--cluster-tls-key", str(pki / f"{name}.key"),
+            "--cluster-tls-ca", str(pki / "ca.pem")]
+
+
+@pytest.mark.time_limit(75)
+def test_mutual_tls_cluster_on_its_own_hosts(cluster: Cluster, nginx: Nginx, topology: Topology, figures):
+    """The coordinator over mutual TLS between hosts (the test master certificate names 10.77.0.1): slave1
+    has the plugin file, slave2 and slave3 fetch it from the master (-f -, allowed by mutual TLS); slave3's
+    link is cut for 6 s and its TLS tunnel comes back; the total equals nginx's count."""
+    before = nginx.count()
+    started = time.monotonic()
+    master = cluster.start_master(users=30, run_time="18s", slaves=3, extra=tls_identity("master"))
+    cluster.start_slave("slave1", extra=tls_identity("slave"))
+    for host in ("slave2", "slave3"):
+        cluster.start_slave(host, extra=tls_identity("slave"), plugin="-")
+    assert master.wait_for("All users spawned", 25), cluster.logs()
+    time.sleep(1.5)
+    master_offset = len(master.stderr())
+    cut_at = time.monotonic()
+    topology.cut("slave3")
+    missing = master.wait_for("setting state to missing", 8, after=master_offset)
+    assert missing, f"slave3 was not marked missing within 8 s of its link going down\n{cluster.logs()}"
+    time.sleep(max(0.0, cut_at + 6 - time.monotonic()))
+    master_offset = len(master.stderr())
+    restored_at = time.monotonic()
+    topology.restore("slave3")
+    back = master.wait_for("is back", 10, after=master_offset)
+    assert back, f"slave3 did not come back over TLS within 10 s of its link coming up\n{cluster.logs()}"
+    code = cluster.finish()
+    codes = cluster.slave_codes()
+    counted, cut_off, logged = cluster.counts(before)
+    figures(f"mutual TLS on own hosts: slave3 back {back - restored_at:.1f} s after its link, master counted "
+            f"{counted} + {cut_off} cut off, nginx logged {logged} ({time.monotonic() - started:.1f} s)")
+    assert code == 0, cluster.logs()
+    assert codes == {host: 0 for host in SLAVES}, cluster.logs()
+    for host in ("slave2", "slave3"):
+        assert "Got the master's plugin libTestTargets.so" in cluster.slaves[host].stderr(), cluster.logs()
+    assert counted <= logged <= counted + cut_off, cluster.logs()
+    assert counted >= 150, cluster.logs()
+    assert {address for _, address in nginx.entries(before)} == {topology.address(host) for host in SLAVES}
+    # Named by their own addresses, not the tunnels' Unix sockets; no handshake failed.
+    for host in SLAVES:
+        assert f"({host}, {topology.address(host)}:" in master.stderr(), master.stderr()
+    assert "TLS handshake" not in master.stderr(), cluster.logs()
+
 @pytest.mark.time_limit(75)
 def test_slave_link_cut_for_10_s(cluster: Cluster, nginx: Nginx, topology: Topology, figures):
     """Slave3's link is down for 10 s: marked missing, its 10 users go to the other two (15 each), it comes
@@ -266,6 +314,8 @@ def test_master_link_cut(cluster: Cluster, nginx: Nginx, topology: Topology, fig
         "the 3 slaves are back")
     back_after = time.monotonic() - restored_at
     ended = "stopping test" in master.stderr()[master_offset:]
+    if ended:
+        assert "The last slave went missing, stopping test" in master.stderr()[master_offset:], cluster.logs()
     if not ended:
         # The test went on: each slave gets its share again.
         for host in SLAVES:

@@ -10,8 +10,9 @@ import Synchronization
 public final class MasterCoordinator: ClusterCoordinating {
     /// What the coordinator tells its controller.
     public enum Event: Sendable, Equatable {
-        /// Slaves joined, left, went missing or came back: this many are active now.
-        case slavesChanged(active: Int)
+        /// Slaves joined, left, went missing or came back: this many are active now, and this many
+        /// are missing (silent for 3 heartbeats, not yet forgotten).
+        case slavesChanged(active: Int, missing: Int = 0)
         /// Every active slave reached its share of the target; this many users in all.
         case spawningComplete(users: Int)
         /// A slave's test_start hook threw (where, and its message): the test stops.

@@ -191,6 +191,9 @@ struct MasterStateMachine {
     /// Slaves admitted and not missing.
     var activeSlaveCount: Int { workers.values.filter(\.isActive).count }
 
+    /// Slaves marked missing and not yet forgotten.
+    var missingSlaveCount: Int { workers.values.filter { $0.kind != .pending && $0.state == .missing }.count }
+
     /// Users the active slaves that were heard from lately report.
     func userCount(now: ContinuousClock.Instant) -> Int {
         workers.values.filter { $0.isActive && now - $0.lastHeard <= Self.liveWindow }.reduce(0) { $0 + $1.userCount }
@@ -349,7 +352,7 @@ struct MasterStateMachine {
                     out.append(.log(.info, "Locust worker \(id) (\(peer)) connected (Python: its percentiles are Locust's rounded buckets). \(count) slaves connected."))
                 }
                 needsRebalance = true
-                out.append(.event(.slavesChanged(active: count)))
+                out.append(.event(.slavesChanged(active: count, missing: missingSlaveCount)))
             }
             if let slave = heartbeat.slave {
                 worker.userCount = slave.userCount
@@ -373,7 +376,7 @@ struct MasterStateMachine {
             if wasMissing {
                 out.append(.log(.info, "Slave \(id) is back"))
                 needsRebalance = true
-                out.append(.event(.slavesChanged(active: activeSlaveCount)))
+                out.append(.event(.slavesChanged(active: activeSlaveCount, missing: missingSlaveCount)))
             }
             out.append(.send(.masterHeartbeat, to: identity))
         case .stats(let report):
@@ -552,7 +555,7 @@ struct MasterStateMachine {
         if !lost.isEmpty {
             needsRebalance = true
             checkAllStopped(into: &out)
-            out.append(.event(.slavesChanged(active: activeSlaveCount)))
+            out.append(.event(.slavesChanged(active: activeSlaveCount, missing: missingSlaveCount)))
         }
         if reportOverdue { checkAllStopped(into: &out) }
         if needsRebalance && runState.isActive {
@@ -572,7 +575,7 @@ struct MasterStateMachine {
         out.append(.log(.info, "Slave \(id) left (\(reason)). \(count) slaves connected."))
         checkAllStopped(into: &out)
         checkSpawningComplete(into: &out)
-        out.append(.event(.slavesChanged(active: count)))
+        out.append(.event(.slavesChanged(active: count, missing: missingSlaveCount)))
     }
 
     /// New orders for every active slave whose share changed: a SwiftLocust slave's whole share with its

@@ -168,12 +168,12 @@ public actor MasterRunController: RunController {
 
     private func handle(_ event: MasterCoordinator.Event) async {
         switch event {
-        case .slavesChanged(let active):
+        case .slavesChanged(let active, let missing):
             let ready = slaveWaiters.filter { $0.count <= active }
             slaveWaiters.removeAll { $0.count <= active }
             for waiter in ready { waiter.continuation.resume(returning: true) }
             if active == 0, published.current.state.isActive {
-                await stop(reason: .noSlavesLeft)
+                await stop(reason: missing > 0 ? .lastSlaveMissing : .noSlavesLeft)
             }
         case .spawningComplete(let users):
             guard published.current.state == .spawning else { return }

@@ -8,6 +8,8 @@ public enum StopReason: Sendable, Equatable {
     case allUsersStopped
     /// The last slave left a master's test.
     case noSlavesLeft
+    /// The last active slave of a master's test went missing (silent for 3 heartbeats).
+    case lastSlaveMissing
     /// SIGINT or SIGTERM.
     case signal(String)
     /// `--threshold-abort`: a threshold failed while the test ran (its summary line).
@@ -26,6 +28,7 @@ public enum StopReason: Sendable, Equatable {
         case .runTime: "--run-time limit reached, stopping test"
         case .allUsersStopped: "All users have stopped by themselves, stopping test"
         case .noSlavesLeft: "The last slave quit, stopping test"
+        case .lastSlaveMissing: "The last slave went missing, stopping test"
         case .signal(let name): "Received \(name), shutting down"
         case .thresholdFailed(let line): "Threshold failed (\(line)): stopping test (--threshold-abort)"
         case .shapeEnded(let name): "The load shape \(name) ended, stopping test"

@@ -65,13 +65,13 @@ final class FakeCoordinator: ClusterCoordinating {
         state.withLock { $0.handler = handler }
     }
 
-    /// `count` slaves are connected now.
-    func setSlaves(_ count: Int) {
+    /// `count` slaves are connected now (and `missing` are missing).
+    func setSlaves(_ count: Int, missing: Int = 0) {
         let handler = state.withLock { state in
             state.active = count
             return state.handler
         }
-        handler?(.slavesChanged(active: count))
+        handler?(.slavesChanged(active: count, missing: missing))
     }
 
     /// Every slave reached its share.

@@ -62,6 +62,17 @@ struct MasterRunControllerTests {
         #expect(controller.status().state == .stopped)
     }
 
+    @Test func theLastSlaveGoingMissingStopsTheTestSayingSo() async throws {
+        let (controller, coordinator, _, events) = await make()
+        coordinator.setSlaves(2)
+        try await controller.start(StartRequest(users: 2, spawnRate: 2))
+        coordinator.setSlaves(1, missing: 1)
+        #expect(controller.status().state.isActive)
+        coordinator.setSlaves(0, missing: 2)
+        await events.wait(for: .testStopped(.lastSlaveMissing))
+        #expect(controller.status().state == .stopped)
+    }
+
     @Test func runTimeStopsTheClusterTest() async throws {
         let (controller, coordinator, scheduler, events) = await make()
         coordinator.setSlaves(1)
