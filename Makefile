@@ -49,6 +49,7 @@ deps:
 	"$${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$${missing[@]}"
 
 build: deps
+	@echo "make build: started at $$(date +%T)"
 	LOCUSTAPI_WARNINGS=1 $(SWIFT) build -c $(CONFIG)
 	@# SwiftPM does not plan a package again when files are added to a path dependency: when LocustAPI's
 	@# file list changed, touch the plugins' manifests so that their next build sees the new files.
@@ -65,12 +66,12 @@ demo: build
 
 # The unit tests first, then the integration tests on their own, so that the load tests (timing
 # assertions included) do not share the 2 cores with anything else of ours.
+# Each phase is stamped with the time, so that a slow CI run shows where its minutes went.
 test: build
-	$(MAKE) --no-print-directory unit-test
-	$(MAKE) --no-print-directory integration-test
-	$(MAKE) --no-print-directory web-test
-	$(MAKE) --no-print-directory image-test
-	$(MAKE) --no-print-directory network-test
+	@for phase in unit-test integration-test web-test image-test network-test; do \
+		echo "make test: $$phase at $$(date +%T)"; \
+		$(MAKE) --no-print-directory $$phase || exit $$?; \
+	done; echo "make test: done at $$(date +%T)"
 
 unit-test:
 	$(SWIFT) test --skip IntegrationTests
