@@ -14,19 +14,6 @@ extension Integration {
         let locust: Locust
         init() throws { locust = try Locust() }
 
-        func masterArguments(port: Int, users: Int, runTime: String, slaves: Int, csv: String, extra: [String] = [], classes: [String])
-            -> [String]
-        {
-            ["-f", locust.binaries.testPlugin, "--master", "--headless", "-u", String(users), "-r", String(users * 10),
-             "-t", runTime, "--expect-slaves", String(slaves), "--master-bind-host", "127.0.0.1",
-             "--master-bind-port", String(port), "--csv", csv, "--only-summary"] + extra + classes
-        }
-
-        func startSlave(port: Int, in directory: TempDirectory, plugin: String? = nil, extra: [String] = []) throws -> Subprocess {
-            try locust.start(
-                ["-f", plugin ?? locust.binaries.testPlugin, "--slave", "--master-port", String(port)] + extra, in: directory)
-        }
-
         /// Waits until `text` shows up in a process's standard error.
         func waitFor(_ text: String, in process: Subprocess, seconds: Double = 15) async -> Bool {
             let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
@@ -66,11 +53,11 @@ extension Integration {
             let port = try Loopback.freePort()
             let before = nginx.loggedRequests()
             let master = try locust.start(
-                masterArguments(
+                locust.masterArguments(
                     port: port, users: 12, runTime: "5s", slaves: 3, csv: directory.file("cluster"),
                     extra: ["--host", nginx.url, "--stop-timeout", "5"], classes: ["CountingUser", "PacedUser"]),
                 in: directory)
-            let slaves = try (0..<3).map { _ in try startSlave(port: port, in: directory) }
+            let slaves = try (0..<3).map { _ in try locust.startSlave(port: port, in: directory) }
             let result = await master.wait(timeout: .seconds(60))
             let slaveResults = await slaves.asyncMap { await $0.wait(timeout: .seconds(15)) }
             #expect(result.exited(0), "\(result)")
@@ -105,12 +92,12 @@ extension Integration {
             defer { directory.remove() }
             let port = try Loopback.freePort()
             let master = try locust.start(
-                masterArguments(
+                locust.masterArguments(
                     port: port, users: 4, runTime: "5s", slaves: 2, csv: directory.file("print"),
                     extra: ["--host", nginx.url], classes: ["PacedUser"]),
                 in: directory)
-            let printing = try startSlave(port: port, in: directory, extra: ["--print-stats"])
-            let quiet = try startSlave(port: port, in: directory)
+            let printing = try locust.startSlave(port: port, in: directory, extra: ["--print-stats"])
+            let quiet = try locust.startSlave(port: port, in: directory)
             let result = await master.wait(timeout: .seconds(60))
             #expect(result.exited(0), "\(result)")
             _ = await printing.wait(timeout: .seconds(15))
@@ -129,11 +116,11 @@ extension Integration {
             defer { directory.remove() }
             let port = try Loopback.freePort()
             let master = try locust.start(
-                masterArguments(
+                locust.masterArguments(
                     port: port, users: 9, runTime: "8s", slaves: 3, csv: directory.file("kill"),
                     extra: ["--host", nginx.url], classes: ["PacedUser"]),
                 in: directory)
-            let slaves = try (0..<3).map { _ in try startSlave(port: port, in: directory) }
+            let slaves = try (0..<3).map { _ in try locust.startSlave(port: port, in: directory) }
             #expect(await waitFor("All users spawned", in: master))
             slaves[0].send(SIGKILL)
             #expect(await waitFor("left", in: master, seconds: 5), "the master did not notice the killed slave")
@@ -160,11 +147,11 @@ extension Integration {
             let before = nginx.loggedRequests()
             // 100 paced users at 1 request/s on 2 slaves: 50 requests/s each.
             let master = try locust.start(
-                masterArguments(
+                locust.masterArguments(
                     port: port, users: 100, runTime: "7s", slaves: 2, csv: directory.file("lost"),
                     extra: ["--host", nginx.url], classes: ["PacedUser"]),
                 in: directory)
-            let slaves = try (0..<2).map { _ in try startSlave(port: port, in: directory) }
+            let slaves = try (0..<2).map { _ in try locust.startSlave(port: port, in: directory) }
             #expect(await waitFor("All users spawned", in: master))
             try await Task.sleep(for: .milliseconds(3300))
             slaves[0].send(SIGKILL)
@@ -188,13 +175,13 @@ extension Integration {
             defer { directory.remove() }
             let port = try Loopback.freePort()
             let master = try locust.start(
-                masterArguments(
+                locust.masterArguments(
                     port: port, users: 6, runTime: "7s", slaves: 1, csv: directory.file("join"),
                     extra: ["--host", nginx.url], classes: ["PacedUser"]),
                 in: directory)
-            let first = try startSlave(port: port, in: directory)
+            let first = try locust.startSlave(port: port, in: directory)
             #expect(await waitFor("(6 total users)", in: first))
-            let second = try startSlave(port: port, in: directory)
+            let second = try locust.startSlave(port: port, in: directory)
             #expect(await waitFor("(3 total users)", in: second, seconds: 10), "\(second.stderrSoFar())")
             #expect(await waitFor("(3 total users)", in: first, seconds: 10), "\(first.stderrSoFar())")
             #expect(master.stderrSoFar().contains("2 slaves connected"))
@@ -211,11 +198,11 @@ extension Integration {
             let port = try Loopback.freePort()
             let before = nginx.loggedRequests()
             let master = try locust.start(
-                masterArguments(
+                locust.masterArguments(
                     port: port, users: 4, runTime: "9s", slaves: 2, csv: directory.file("stop"),
                     extra: ["--host", nginx.url], classes: ["PacedUser"]),
                 in: directory)
-            let slaves = try (0..<2).map { _ in try startSlave(port: port, in: directory) }
+            let slaves = try (0..<2).map { _ in try locust.startSlave(port: port, in: directory) }
             #expect(await waitFor("All users spawned", in: master))
             let stoppedAt = ContinuousClock.now
             slaves[0].send(SIGSTOP)
@@ -243,7 +230,7 @@ extension Integration {
             defer { directory.remove() }
             let port = try Loopback.freePort()
             let result = try await locust.run(
-                masterArguments(
+                locust.masterArguments(
                     port: port, users: 2, runTime: "2s", slaves: 2, csv: directory.file("wait"),
                     extra: ["--host", "http://127.0.0.1:9", "--expect-slaves-max-wait", "2s"], classes: ["PacedUser"]),
                 in: directory, timeout: .seconds(20))
@@ -260,11 +247,11 @@ extension Integration {
             let port = try Loopback.freePort()
             let before = nginx.loggedRequests()
             let master = try locust.start(
-                masterArguments(
+                locust.masterArguments(
                     port: port, users: 4, runTime: "5s", slaves: 1, csv: directory.file("garbage"),
                     extra: ["--host", nginx.url, "--stop-timeout", "5"], classes: ["CountingUser"]),
                 in: directory)
-            let slave = try startSlave(port: port, in: directory)
+            let slave = try locust.startSlave(port: port, in: directory)
             #expect(await waitFor("All users spawned", in: master))
             Loopback.sendAndClose(port: port, bytes: Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
             Loopback.sendAndClose(port: port, bytes: [0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3])
@@ -293,11 +280,11 @@ extension Integration {
             defer { directory.remove() }
             let port = try Loopback.freePort()
             let master = try locust.start(
-                masterArguments(
+                locust.masterArguments(
                     port: port, users: 1, runTime: "2s", slaves: 1, csv: directory.file("refuse"),
                     extra: ["--host", "http://127.0.0.1:9", "--expect-slaves-max-wait", "4s"], classes: []),
                 in: directory)
-            let slave = try startSlave(port: port, in: directory, plugin: locust.binaries.shopPlugin)
+            let slave = try locust.startSlave(port: port, in: directory, plugin: locust.binaries.shopPlugin)
             let slaveResult = await slave.wait(timeout: .seconds(15))
             let result = await master.wait(timeout: .seconds(20))
             #expect(slaveResult.exited(2), "\(slaveResult)")
@@ -313,11 +300,11 @@ extension Integration {
             defer { directory.remove() }
             let port = try Loopback.freePort()
             let master = try locust.start(
-                masterArguments(
+                locust.masterArguments(
                     port: port, users: 2, runTime: "60s", slaves: 1, csv: directory.file("lost"),
                     extra: ["--host", nginx.url], classes: ["PacedUser"]),
                 in: directory)
-            let slave = try startSlave(port: port, in: directory, extra: ["--master-timeout", "3s"])
+            let slave = try locust.startSlave(port: port, in: directory, extra: ["--master-timeout", "3s"])
             #expect(await waitFor("All users spawned", in: master))
             master.send(SIGKILL)
             _ = await master.wait(timeout: .seconds(5))
@@ -335,11 +322,11 @@ extension Integration {
             defer { directory.remove() }
             let port = try Loopback.freePort()
             let master = try locust.start(
-                masterArguments(
+                locust.masterArguments(
                     port: port, users: 4, runTime: "60s", slaves: 2, csv: directory.file("int"),
                     extra: ["--host", nginx.url], classes: ["PacedUser"]),
                 in: directory)
-            let slaves = try (0..<2).map { _ in try startSlave(port: port, in: directory) }
+            let slaves = try (0..<2).map { _ in try locust.startSlave(port: port, in: directory) }
             #expect(await waitFor("All users spawned", in: master))
             try await Task.sleep(for: .seconds(2))
             master.send(SIGINT)
@@ -364,7 +351,7 @@ extension Integration {
                  "--master-bind-host", "127.0.0.1", "--master-bind-port", String(port), "--csv", directory.file("last"),
                  "--only-summary", "--host", nginx.url, "CountingUser"],
                 in: directory)
-            let slave = try startSlave(port: port, in: directory)
+            let slave = try locust.startSlave(port: port, in: directory)
             #expect(await waitFor("All users spawned", in: master))
             // A slave that quits (SIGTERM) sends its last statistics and 'quit'; the master then has none left.
             slave.send(SIGTERM)
@@ -383,11 +370,11 @@ extension Integration {
             defer { directory.remove() }
             let port = try Loopback.freePort()
             let master = try locust.start(
-                masterArguments(
+                locust.masterArguments(
                     port: port, users: 2, runTime: "3s", slaves: 2, csv: directory.file("nodes"),
                     extra: ["--host", nginx.url], classes: ["ThrowingUser"]),
                 in: directory)
-            let slaves = try (0..<2).map { _ in try startSlave(port: port, in: directory) }
+            let slaves = try (0..<2).map { _ in try locust.startSlave(port: port, in: directory) }
             let result = await master.wait(timeout: .seconds(40))
             _ = await slaves.asyncMap { await $0.wait(timeout: .seconds(15)) }
             #expect(result.exited(1), "exceptions, so exit code 1:\n\(result)")

@@ -26,28 +26,28 @@ extension Integration {
             let port = try Loopback.freePort()
             let before = nginx.loggedRequests()
             let master = try locust.start(
-                ["-f", locust.binaries.testPlugin, "--master", "--headless", "-u", "4", "-r", "100", "-t", "3s", "--expect-slaves", "2",
-                 "--master-bind-host", "127.0.0.1", "--master-bind-port", String(port), "--host", nginx.url, "--csv", directory.file("t"),
-                 "--only-summary", "--cluster-tls-ca", pki("ca.pem"), "PacedUser"] + identity("master"),
+                locust.masterArguments(
+                    port: port, users: 4, runTime: "3s", slaves: 2, csv: directory.file("t"),
+                    extra: ["--host", nginx.url, "--cluster-tls-ca", pki("ca.pem")] + identity("master"), classes: ["PacedUser"]),
                 in: directory)
-            let slaveArguments = ["--slave", "--master-port", String(port)]
             // Three that cannot join, one after the other (the master logs one line per 10 s).
             let untrusting = try await locust.run(
-                ["-f", locust.binaries.testPlugin] + slaveArguments + identity("slave") + ["--cluster-tls-ca", pki("other-ca.pem")],
+                locust.slaveArguments(port: port, extra: identity("slave") + ["--cluster-tls-ca", pki("other-ca.pem")]),
                 in: directory, timeout: .seconds(20))
             #expect(untrusting.exited(1), "\(untrusting)")
             #expect(untrusting.stderr.contains("the master's certificate is not signed by --cluster-tls-ca"), "\(untrusting)")
             let bare = try await locust.run(
-                ["-f", locust.binaries.testPlugin] + slaveArguments + ["--cluster-tls-ca", pki("ca.pem")], in: directory, timeout: .seconds(20))
+                locust.slaveArguments(port: port, extra: ["--cluster-tls-ca", pki("ca.pem")]), in: directory, timeout: .seconds(20))
             #expect(bare.exited(1), "\(bare)")
             #expect(bare.stderr.contains("the master asks for a client certificate signed by its --cluster-tls-ca"), "\(bare)")
-            let plain = try await locust.run(["-f", locust.binaries.testPlugin] + slaveArguments, in: directory, timeout: .seconds(20))
+            let plain = try await locust.run(locust.slaveArguments(port: port), in: directory, timeout: .seconds(20))
             #expect(plain.exited(1), "\(plain)")
             #expect(plain.stderr.contains("does it use TLS? (give this slave --cluster-tls-ca)"), "\(plain)")
             // The two real ones; the second gets its plugin from the master.
+            let trusted = identity("slave") + ["--cluster-tls-ca", pki("ca.pem")]
             let slaves = [
-                try locust.start(["-f", locust.binaries.testPlugin] + slaveArguments + identity("slave") + ["--cluster-tls-ca", pki("ca.pem")], in: directory),
-                try locust.start(["-f", "-"] + slaveArguments + identity("slave") + ["--cluster-tls-ca", pki("ca.pem")], in: directory),
+                try locust.startSlave(port: port, in: directory, extra: trusted),
+                try locust.startSlave(port: port, in: directory, plugin: "-", extra: trusted),
             ]
             let result = await master.wait(timeout: .seconds(40))
             var slaveResults: [ProcessOutput] = []

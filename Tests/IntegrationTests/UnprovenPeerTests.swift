@@ -24,11 +24,11 @@ extension Integration.ClusterRun {
         let port = try Loopback.freePort()
         let before = nginx.loggedRequests()
         let master = try locust.start(
-            masterArguments(
+            locust.masterArguments(
                 port: port, users: 4, runTime: "8s", slaves: 1, csv: directory.file("unproven"),
                 extra: ["--host", nginx.url, "--stop-timeout", "5"], classes: ["CountingUser"]),
             in: directory)
-        let slave = try startSlave(port: port, in: directory)
+        let slave = try locust.startSlave(port: port, in: directory)
         #expect(await waitFor("All users spawned", in: master))
         let base = Self.residentBytes(of: master.pid)
         // Each: NULL greeting, READY, then a frame header announcing 1 MiB - 64 bytes and all of it but
