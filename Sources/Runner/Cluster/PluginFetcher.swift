@@ -66,8 +66,10 @@ enum PluginFetcher {
                 guard cluster.tls == nil else { continue }
                 closedEarly += 1
                 if closedEarly >= SlaveRunner.closedEarlyLimit {
-                    outcome = .failure(RunnerError.badInput(
-                        "the master at \(cluster.masterHost):\(cluster.masterPort) closed the connection before the coordinator's handshake \(closedEarly) times in a row: does it use TLS? (give this slave --cluster-tls-ca)"))
+                    // A token master (CURVE) and a TLS master both close a plain slave's connections.
+                    let answer = await ZMTPGreetingProbe.probe(host: cluster.masterHost, port: cluster.masterPort)
+                    let reason = ZMTPGreetingProbe.closedEarlyReason(closed: closedEarly, slaveHasToken: cluster.token != nil, answer: answer)
+                    outcome = .failure(RunnerError.badInput("the master at \(cluster.masterHost):\(cluster.masterPort) \(reason)"))
                 }
             case .socket(.connected), .socket(.disconnected):
                 continue

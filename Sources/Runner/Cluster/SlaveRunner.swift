@@ -537,10 +537,16 @@ public final class SlaveRunner: Sendable {
                 state.closedEarly += 1
                 return state.closedEarly
             }
-            guard closed >= Self.closedEarlyLimit, !finished.isFired else { return }
-            logger.error(
-                "The master at \(cluster.masterHost):\(cluster.masterPort) closed the connection before the coordinator's handshake \(closed) times in a row: does it use TLS? (give this slave --cluster-tls-ca)")
-            finish(code: 1, reason: "closed")
+            guard closed == Self.closedEarlyLimit, !finished.isFired else { return }
+            // A token master (CURVE) and a TLS master both close a plain slave's connections: ask the
+            // port which it is, then say so and exit.
+            Task {
+                let answer = await ZMTPGreetingProbe.probe(host: cluster.masterHost, port: cluster.masterPort)
+                guard !finished.isFired else { return }
+                let reason = ZMTPGreetingProbe.closedEarlyReason(closed: closed, slaveHasToken: cluster.token != nil, answer: answer)
+                logger.error("The master at \(cluster.masterHost):\(cluster.masterPort) \(reason)")
+                finish(code: 1, reason: "closed")
+            }
         case .handshakeFailed(let what) where state.withLock({ $0.tunnelDown }):
             // The TLS tunnel closed this connection, and said why.
             logger.debug("The coordinator's \(what) with \(cluster.masterHost):\(cluster.masterPort) after a failed TLS tunnel")
