@@ -93,7 +93,7 @@ public struct ResponseTimeHistogram: Sendable, Equatable {
         if storage == nil { storage = Self.makeStorage() }
         guard !pending.isEmpty else { return }
         if let largest = pending.last?.value, largest > (storage?.highestTrackableValue ?? 0) { grow(toFit: largest) }
-        for bucket in pending { storage?.record(bucket.value, count: bucket.count) }
+        recordIntoStorage(pending)
         pending = []
         pendingCount = 0
     }
@@ -119,7 +119,17 @@ public struct ResponseTimeHistogram: Sendable, Equatable {
         }
         densify()
         if let largest = other.pending.last?.value, largest > (storage?.highestTrackableValue ?? 0) { grow(toFit: largest) }
-        for bucket in other.pending { storage?.record(bucket.value, count: bucket.count) }
+        recordIntoStorage(other.pending)
+    }
+
+    /// Records sparse buckets into the dense histogram (which exists and is wide enough), on a local
+    /// copy that is the only reference to the counts: no optional projection and uniqueness check
+    /// per bucket (a master adds thousands of them per slave report).
+    private mutating func recordIntoStorage(_ buckets: [SparseBucket]) {
+        guard var dense = storage else { return }
+        storage = nil
+        for bucket in buckets { dense.record(bucket.value, count: bucket.count) }
+        storage = dense
     }
 
     private static func merged(_ left: [SparseBucket], _ right: [SparseBucket]) -> [SparseBucket] {
@@ -291,6 +301,14 @@ extension ResponseTimeHistogram {
             buckets = unique
         }
         pending = buckets
+    }
+
+    /// A histogram of `buckets` that are known to ascend strictly, with counts above 0 and values
+    /// at most ``maximumMicroseconds``, summing to `count`; kept sparse.
+    init(orderedSparseBuckets buckets: [SparseBucket], count: UInt64) {
+        self.init()
+        pending = buckets
+        pendingCount = count
     }
 
     /// Records `count` samples of `microseconds` at once (Locust's buckets from a Python worker).

@@ -30,7 +30,16 @@ public struct StatsSnapshot: Sendable, Codable, Equatable {
     ) {
         self.interruptedRequests = interruptedRequests
         self.openModel = openModel
-        self.entries = entries.sorted { ($0.name, $0.method) < ($1.name, $1.method) }
+        // Snapshots decoded from a slave arrive in this order already: checking is cheaper than sorting.
+        let inOrder = { (lhs: StatsEntry, rhs: StatsEntry) -> Bool in
+            lhs.name != rhs.name ? lhs.name < rhs.name : lhs.method < rhs.method
+        }
+        var sorted = true
+        for index in entries.indices.dropFirst() where !inOrder(entries[index - 1], entries[index]) {
+            sorted = false
+            break
+        }
+        self.entries = sorted ? entries : entries.sorted(by: inOrder)
         self.total = total
         self.errors = errors.sorted { lhs, rhs in
             let left = lhs.firstSeen ?? .infinity

@@ -94,9 +94,32 @@ public struct MessagePackReader: Sendable {
     /// The next value, which must be an integer (any format) that fits `Int`, or a float or double
     /// that is integral and in `Int`'s range.
     public mutating func readInt() throws(MessagePackError) -> Int {
-        if let byte = nextByte(), byte < 0x80 || byte >= 0xe0 {  // Fast path: a fixint.
-            offset &+= 1
-            return Int(Int8(bitPattern: byte))  // 0x00...0x7f are 0...127, 0xe0...0xff are -32...-1.
+        if let byte = nextByte() {
+            if byte < 0x80 || byte >= 0xe0 {  // Fast path: a fixint.
+                offset &+= 1
+                return Int(Int8(bitPattern: byte))  // 0x00...0x7f are 0...127, 0xe0...0xff are -32...-1.
+            }
+            // Fast paths: uint 8, 16 and 32, the forms of histogram values (microseconds) and counts,
+            // when all their bytes remain (`nextByte` checked that `offset` lies within the input).
+            let remaining = bytes.count &- offset
+            switch byte {
+            case 0xcc where remaining >= 2:
+                let value = Int(bytes[offset &+ 1])
+                offset &+= 2
+                return value
+            case 0xcd where remaining >= 3:
+                let value = Int(bytes[offset &+ 1]) << 8 | Int(bytes[offset &+ 2])
+                offset &+= 3
+                return value
+            case 0xce where remaining >= 5:
+                let value =
+                    Int(bytes[offset &+ 1]) << 24 | Int(bytes[offset &+ 2]) << 16 | Int(bytes[offset &+ 3]) << 8
+                    | Int(bytes[offset &+ 4])
+                offset &+= 5
+                return value
+            default:
+                break
+            }
         }
         var position = try checkedOffset()
         let result = try bytes.withUnsafeBufferPointer { (buffer) throws(MessagePackError) -> Int in

@@ -63,15 +63,40 @@ enum CodecBenchmark {
             master.merge(received.snapshot)
             merge += start.duration(to: clock.now)
         }
-        func us(_ duration: Duration) -> String {
+        func us(_ duration: Duration, per count: Int = rounds) -> String {
             let (seconds, attoseconds) = duration.components
-            return String(format: "%.1f", (Double(seconds) + Double(attoseconds) / 1e18) * 1e6 / Double(rounds))
+            return String(format: "%.1f", (Double(seconds) + Double(attoseconds) / 1e18) * 1e6 / Double(count))
+        }
+        // The master's side alone, as a SwiftLocust master receiving our slaves' reports does it: lean
+        // frames encoded beforehand (each a fresh delta), then only decoded and merged, over and over.
+        var frames: [[UInt8]] = []
+        for _ in 0..<20 {
+            let now = Date().timeIntervalSince1970
+            traffic.record(into: slave, users: users, from: now - interval, to: now, rng: &rng)
+            let report = ClusterMessage.StatsReport(
+                snapshot: slave.snapshotAndReset(), userCount: users, userClassesCount: ["SimUser": users],
+                test: "0123456789abcdef-1", includesLocustPart: false)
+            frames.append(ClusterMessageCodec.encode(.stats(report), nodeID: nodeID))
+        }
+        let masterRounds = max(rounds, 20) * 10
+        var masterDecode = Duration.zero, masterMerge = Duration.zero
+        let masterOnly = RequestStats()
+        for round in 0..<masterRounds {
+            var start = clock.now
+            guard case .stats(let received)? = try? ClusterMessageCodec.decode(frames[round % frames.count], direction: .toMaster).message else {
+                fatalError("master round \(round): the master cannot decode the report")
+            }
+            masterDecode += start.duration(to: clock.now)
+            start = clock.now
+            masterOnly.merge(received.snapshot)
+            masterMerge += start.duration(to: clock.now)
         }
         let header = bytes <= 255 ? 2 : 9
         print("""
             codec benchmark: \(names) request names, ~\(samples) samples per report (\(users) users at 1 req/s over \(String(format: "%g", interval)) s), \(rounds) rounds; stats frame \(bytes) bytes of MessagePack (\(bytes + header) with its ZMTP header)
             slave:  record samples \(us(record)) µs, snapshotAndReset \(us(snapshot)) µs, encode \(us(encode)) µs
             master: decode \(us(decode)) µs, merge \(us(merge)) µs (per report)
+            master alone (\(masterRounds) lean reports of \(frames.count) frames, decoded and merged in a loop): decode \(us(masterDecode, per: masterRounds)) µs, merge \(us(masterMerge, per: masterRounds)) µs
             lean (to a SwiftLocust master, without Locust's part): \(leanBytes) bytes, encode \(us(leanEncode)) µs, decode \(us(leanDecode)) µs
             round trip: \(roundTrips) of \(rounds) reports decoded equal to what was encoded
             """)

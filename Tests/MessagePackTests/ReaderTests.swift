@@ -66,6 +66,24 @@ struct ReaderTests {
         }
     }
 
+    @Test("readInt's uint 8/16/32 fast paths read in place, and a truncated one throws and consumes nothing")
+    func readIntFastPaths() throws {
+        // After a leading value, so that the fast path reads at an offset other than 0.
+        var reader = MessagePackReader(hex("01" + "cc80" + "cd0102" + "ce01020304" + "cd"))
+        #expect(try reader.readInt() == 1)
+        #expect(try reader.readInt() == 0x80)
+        #expect(try reader.readInt() == 0x0102)
+        #expect(try reader.readInt() == 0x0102_0304)
+        #expect(reader.offset == 11)
+        #expect(messagePackError { try reader.readInt() }?.reason.hasPrefix("truncated") == true)
+        #expect(reader.offset == 11)
+        for text in ["cc", "cdff", "ceffffff"] {
+            var truncated = MessagePackReader(hex(text))
+            #expect(messagePackError { try truncated.readInt() }?.reason.hasPrefix("truncated") == true, "\(text)")
+            #expect(truncated.offset == 0, "\(text)")
+        }
+    }
+
     @Test("readDouble takes every number format")
     func readDouble() throws {
         let cases: [(String, Double)] = [

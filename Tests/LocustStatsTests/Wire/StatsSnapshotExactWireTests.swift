@@ -62,6 +62,65 @@ struct StatsSnapshotExactWireTests {
         #expect(left.percentiles([0.5, 0.9, 0.99, 1]) == right.percentiles([0.5, 0.9, 0.99, 1]))
     }
 
+    /// A snapshot in the exact form with one entry per `(name, values, counts)`, written by hand.
+    static func forged(_ entries: [(name: String, values: [UInt64], counts: [Int])]) -> [UInt8] {
+        var writer = MessagePackWriter()
+        writer.writeArrayHeader(8)
+        writer.write(1)
+        func entry(_ name: String, _ values: [UInt64], _ counts: [Int]) {
+            writer.writeArrayHeader(14)
+            writer.write("GET")
+            writer.write(name)
+            writer.write(counts.reduce(0, +))
+            writer.write(0)
+            writer.write(1.5)
+            writer.write(0.1)
+            writer.write(40.0)
+            writer.write(10)
+            writer.write(t0)
+            writer.write(t0 + 1)
+            writer.writeArrayHeader(values.count)
+            for value in values { writer.write(value) }
+            writer.writeArrayHeader(counts.count)
+            for count in counts { writer.write(count) }
+            writer.writeMapHeader(0)
+            writer.writeMapHeader(0)
+        }
+        writer.writeArrayHeader(entries.count)
+        for item in entries { entry(item.name, item.values, item.counts) }
+        entry("Aggregated", [], [])
+        writer.writeArrayHeader(0)
+        writer.writeArrayHeader(0)
+        writer.writeArrayHeader(0)
+        writer.write(t0 + 1)
+        writer.write(0)
+        return writer.bytes
+    }
+
+    @Test func histogramBucketsInAnyOrderDecodeAsInOrder() throws {
+        // As written: ascending, counts above 0. Then the same buckets shuffled, with a duplicate value,
+        // an empty bucket and a value past the largest one kept (clamped to it).
+        let maximum = UInt64(1) << 40
+        var inOrder = MessagePackReader(Self.forged([("/a", [100, 2_000, 40_000, maximum], [1, 2, 3, 1])]))
+        var shuffled = MessagePackReader(Self.forged([("/a", [40_000, 100, 7, 2_000, maximum * 2, 40_000], [2, 1, 0, 2, 1, 1])]))
+        let left = try StatsSnapshot(exactFrom: &inOrder)
+        let right = try StatsSnapshot(exactFrom: &shuffled)
+        #expect(left.entries.first?.histogram == right.entries.first?.histogram)
+        #expect(left.entries.first?.histogram.count == 7)
+        #expect(right.entries.first?.histogram.count == 7)
+        let percentiles = [0.1, 0.3, 0.5, 0.9, 1.0]
+        #expect(left.entries.first?.percentiles(percentiles) == right.entries.first?.percentiles(percentiles))
+        #expect(right.entries.first?.histogram.maximum == Double(maximum) / 1_000)
+        #expect(right.entries.first?.histogram.minimum == 0.1)
+    }
+
+    @Test func entriesComeInReportOrderWhateverOrderTheWireHasThem() throws {
+        var sorted = MessagePackReader(Self.forged([("/a", [100], [1]), ("/b", [200], [1]), ("/c", [300], [1])]))
+        var reversed = MessagePackReader(Self.forged([("/c", [300], [1]), ("/b", [200], [1]), ("/a", [100], [1])]))
+        #expect(try StatsSnapshot(exactFrom: &sorted).entries.map(\.name) == ["/a", "/b", "/c"])
+        #expect(try StatsSnapshot(exactFrom: &reversed).entries.map(\.name) == ["/a", "/b", "/c"])
+    }
+
     @Test(arguments: [
         // A negative request count, in an otherwise valid entry.
         "negative",
