@@ -229,6 +229,11 @@ image: build image-deps
 		$(if $(IMAGE_PLUGIN),--plugin $(IMAGE_PLUGIN)) $(if $(IMAGE_ARCHIVE),--archive $(abspath $(IMAGE_ARCHIVE)))
 
 image-test-deps:
+	@command -v docker-compose >/dev/null 2>&1 || { \
+		echo "image-test-deps: installing docker-compose (its 'config' checks deploy/docker-compose.yml; no engine needed)"; \
+		if [[ $$(id -u) == 0 ]]; then sudo=(); else sudo=(sudo); fi; \
+		"$${sudo[@]}" apt-get update; \
+		"$${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y docker-compose; }
 	@python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || { \
 		echo "image-test-deps: installing python3-venv"; \
 		if [[ $$(id -u) == 0 ]]; then sudo=(); else sudo=(sudo); fi; \

@@ -9,8 +9,9 @@
   (`--worker --master-host`, as Locust's operator passes it), one fetching the plugin from the master
   (`--slave -f -`, with the cluster token from the environment); the total equals nginx's count.
 - deploy/kubernetes/ validates against Kubernetes' schemas offline (kubernetes-validate, strict), with a
-  plugin ConfigMap made by scripts/image-plugin-configmap.sh; deploy/docker-compose.yml is checked for
-  shape (no compose tool here).
+  plugin ConfigMap made by scripts/image-plugin-configmap.sh; deploy/docker-compose.yml is parsed by
+  Docker Compose itself (`docker-compose config`, Debian's Compose 1.29; no engine runs here, so it is not
+  started) and checked for shape.
 
 The environment (`make image-test` sets it):
   LOCUST_BIN            the runner; libLocustAPI.so beside it (default .build/release/locust)
@@ -354,6 +355,34 @@ def test_docker_compose_file():
     assert slave[slave.index("-f") + 1] == "-"
     for service in services.values():
         assert "LOCUST_CLUSTER_TOKEN" in service["environment"]
+
+
+def test_docker_compose_accepts_the_compose_file(tmp_path):
+    """Docker Compose's own parser (`docker-compose config`, Compose 1.29 from Debian; it needs no engine)
+    takes deploy/docker-compose.yml as it is, refuses it without the cluster token, and refuses a misspelt key."""
+    compose = shutil.which("docker-compose")
+    assert compose, "docker-compose is missing: make image-test-deps installs it"
+    file = DEPLOY / "docker-compose.yml"
+    env = {"PATH": os.environ["PATH"], "LOCUST_CLUSTER_TOKEN": secrets.token_hex(16), "PLUGIN": str(tmp_path / "plugin.so")}
+
+    def config(path, environment):
+        return subprocess.run([compose, "-f", str(path), "config"], env=environment, capture_output=True, text=True, timeout=60)
+
+    done = config(file, env)
+    assert done.returncode == 0, done.stderr
+    rendered = yaml.safe_load(done.stdout)
+    assert rendered["services"]["slave"]["deploy"]["replicas"] == 2
+    assert rendered["services"]["master"]["environment"]["LOCUST_CLUSTER_TOKEN"] == env["LOCUST_CLUSTER_TOKEN"]
+    assert rendered["services"]["master"]["volumes"][0].startswith(env["PLUGIN"] + ":/plugin/plugin.so")
+
+    without_token = {k: v for k, v in env.items() if k != "LOCUST_CLUSTER_TOKEN"}
+    refused = config(file, without_token)
+    assert refused.returncode != 0 and "set LOCUST_CLUSTER_TOKEN to a shared secret" in refused.stderr, refused.stderr
+
+    misspelt = tmp_path / "docker-compose.yml"
+    misspelt.write_text(file.read_text().replace("replicas: 2", "replicass: 2"))
+    refused = config(misspelt, env)
+    assert refused.returncode != 0 and "replicass" in refused.stderr, refused.stderr
 
 
 def test_web_ui_from_the_image_answers_the_readiness_probe(container, tmp_path):
