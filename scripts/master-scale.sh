@@ -46,54 +46,11 @@ for file in "$LOCUST_BIN" "${SIM_BIN:-.build/release/locust-slave-sim}" "$PLUGIN
     }
 done
 
-# Each slave is one socket in the master and one in the simulator, plus a few dozen of their own.
-largest=0
-for n in "${COUNTS[@]}"; do ((n > largest)) && largest=$n; done
-needed=$((largest + 256))
-soft=$(ulimit -Sn)
-hard=$(ulimit -Hn)
-if [[ $soft != unlimited ]] && ((soft < needed)); then
-    if [[ $hard == unlimited ]] || ((hard >= needed)); then
-        ulimit -Sn "$needed"
-    else
-        echo "master-scale: $largest slaves need about $needed file descriptors, the hard limit is $hard" >&2
-        exit 1
-    fi
-fi
-
-if (($(nproc) >= 2)) && command -v taskset >/dev/null; then
-    MASTER_PIN=(taskset -c 1)
-    SIM_PIN=(taskset -c 0)
-    pinning="master on core 1, simulator on core 0"
-else
-    MASTER_PIN=()
-    SIM_PIN=()
-    pinning="not pinned (fewer than 2 cores or no taskset)"
-fi
-TICKS=$(getconf CLK_TCK)
-run_seconds=$(echo "$RUN_TIME" | sed -E 's/s$//')
-[[ $run_seconds =~ ^[0-9]+$ ]] || { echo "master-scale: RUN_TIME must be whole seconds like 40s" >&2; exit 1; }
-
-work=${KEEP:-$(mktemp -d)}
-mkdir -p "$work"
-master_pid=""
-sim_pid=""
-sampler_pid=""
-cleanup() {
-    for pid in $sampler_pid $sim_pid $master_pid; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    [[ -n ${KEEP:-} ]] || rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 143' TERM INT
-
-# epoch seconds (with fraction) of a master log line's "[YYYY-MM-DD HH:MM:SS,mmm]" stamp
-log_time() {
-    local stamp
-    stamp=$(grep -m1 -- "$2" "$1" | sed -E 's/^\[([0-9-]+ [0-9:]+),([0-9]+)\].*/\1.\2/') || true
-    [[ -n $stamp ]] && date -d "$stamp" +%s.%N || echo ""
-}
+MS_NAME=master-scale
+source bench/master-scale/common.sh
+ms_raise_fd_limit
+ms_run_seconds
+ms_work_dir
 
 echo "master-scale: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')), $pinning"
 echo "master-scale: $LOCUST_BIN, $SIM_BIN, $PLUGIN; -t $RUN_TIME, $USERS_PER_SLAVE users and $NAMES request names per slave, $RPS_PER_USER req/s per user; ulimit -n $(ulimit -Sn); logs in $work"
@@ -116,54 +73,10 @@ for n in "${COUNTS[@]}"; do
     # taskset execs the program: $! is the master itself.
     "${master_cmd[@]}" >"$dir/master.out" 2>"$dir/master.log" </dev/null &
     master_pid=$!
-    # Sample the master once a second: wall time, utime, stime (ticks), VmRSS, VmHWM (kB), threads;
-    # then the simulator's utime+stime and the whole machine's busy ticks (all cores), to tell how
-    # much CPU other processes took meanwhile.
-    rm -f "$dir/sim.pid"
-    (
-        while [[ -r /proc/$master_pid/stat ]]; do
-            now=$(date +%s.%N)
-            stat=$(cat "/proc/$master_pid/stat" 2>/dev/null) || break
-            status=$(cat "/proc/$master_pid/status" 2>/dev/null) || break
-            fields=(${stat##*) })
-            rss=$(awk '/^VmRSS:/ {print $2}' <<<"$status")
-            hwm=$(awk '/^VmHWM:/ {print $2}' <<<"$status")
-            threads=$(awk '/^Threads:/ {print $2}' <<<"$status")
-            sim=0
-            if [[ -r $dir/sim.pid ]] && simstat=$(cat "/proc/$(cat "$dir/sim.pid")/stat" 2>/dev/null); then
-                simfields=(${simstat##*) })
-                sim=$((simfields[11] + simfields[12]))
-            fi
-            busy=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
-            # After "pid (comm) ", utime and stime are the 12th and 13th fields.
-            echo "$now ${fields[11]} ${fields[12]} $rss $hwm $threads $sim $busy"
-            sleep 1
-        done
-    ) >"$dir/samples" &
-    sampler_pid=$!
-    [[ ${#SIM_PIN[@]} -gt 0 ]] && taskset -pc 0 "$sampler_pid" >/dev/null 2>&1 || true
-    sleep 0.5
-    "${sim_cmd[@]}" >"$dir/sim.out" 2>&1 </dev/null &
-    sim_pid=$!
-    echo "$sim_pid" >"$dir/sim.pid"
-
-    deadline=$((SECONDS + run_seconds + MAX_WAIT))
-    while kill -0 "$master_pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 1; done
-    killed=""
-    if kill -0 "$master_pid" 2>/dev/null; then
-        killed=" (stopped with SIGTERM after ${MAX_WAIT} s beyond -t)"
-        kill -TERM "$master_pid" 2>/dev/null || true
-        sleep 5
-        kill -KILL "$master_pid" 2>/dev/null || true
-    fi
-    master_status=0
-    wait "$master_pid" || master_status=$?
-    master_pid=""
-    sim_status=0
-    wait "$sim_pid" || sim_status=$?
-    sim_pid=""
-    wait "$sampler_pid" 2>/dev/null || true
-    sampler_pid=""
+    ms_start_sampler "$dir"
+    ms_start_simulator "$dir"
+    ms_wait_for_master
+    ms_wait_for_simulator
 
     start=$(awk 'NR == 1 {print $1}' "$dir/samples")
     ramp=$(log_time "$dir/master.log" "Sending spawn jobs")
@@ -171,23 +84,10 @@ for n in "${COUNTS[@]}"; do
     [[ -n $ramp && -n $stop ]] || { echo "master-scale: N=$n: the master never started or never stopped the run; see $dir" >&2; }
     # CPU per second over the run phase (first sample after "Sending spawn jobs" .. last before "stopping test"),
     # the busiest single second in it, the connect phase's CPU, and the peak RSS.
-    read -r run_cpu busiest connect_cpu hwm threads others <<<"$(awk -v ramp="${ramp:-0}" -v stop="${stop:-0}" -v ticks="$TICKS" '
-        { t[NR] = $1; c[NR] = ($2 + $3) / ticks; s[NR] = $7 / ticks; b[NR] = $8 / ticks; if ($5 > hwm) hwm = $5; if ($6 > th) th = $6 }
-        $1 <= ramp { before = NR }
-        $1 >= ramp && $1 <= stop { if (!first) first = NR; last = NR }
-        END {
-            run = (first && last > first) ? (c[last] - c[first]) / (t[last] - t[first]) : 0
-            for (i = first + 1; i <= last; i++) { r = (c[i] - c[i-1]) / (t[i] - t[i-1]); if (r > peak) peak = r }
-            dt = (first && last > first) ? t[last] - t[first] : 1
-            others = (first && last > first) ? ((b[last] - b[first]) - (c[last] - c[first]) - (s[last] - s[first])) / dt : 0
-            printf "%.3f %.3f %.2f %d %d %.3f\n", run, peak, (before ? c[before] : 0), hwm, th, others
-        }' "$dir/samples")"
+    read -r run_cpu busiest connect_cpu hwm threads others <<<"$(ms_cpu_summary "$dir" "$ramp" "$stop")"
 
-    accepted=$(sed -nE 's/^slaves: [0-9]+, connected [0-9]+, accepted ([0-9]+).*/\1/p' "$dir/sim.out")
-    reports=$(sed -nE 's/^stats reports sent: ([0-9]+) \(([0-9]+) synthetic.*/\1/p' "$dir/sim.out")
-    sent_requests=$(sed -nE 's/^stats reports sent: ([0-9]+) \(([0-9]+) synthetic.*/\2/p' "$dir/sim.out")
+    ms_simulator_results "$dir"
     frame=$(sed -nE "s/.*slave 0's last stats payload [0-9]+ bytes, largest ([0-9]+) bytes.*/\1/p" "$dir/sim.out")
-    sim_cpu=$(sed -nE 's/^simulator CPU: ([0-9.]+) s .* over ([0-9.]+) s/\1 \2/p' "$dir/sim.out")
     merged_requests=$(awk '$1 == "Aggregated" {print $2; exit}' "$dir/master.out")
     missing=$(grep -c "setting state to missing" "$dir/master.log" || true)
     back=$(grep -c " is back" "$dir/master.log" || true)
@@ -199,12 +99,10 @@ for n in "${COUNTS[@]}"; do
     drain_s=$(awk -v b="${stop:-0}" '{ last = $1 } END { printf "%.0f", last - b }' "$dir/samples")
     rows+=("$(printf '%6d %7d %9s %8s %16s %10s %9s %10s %9s %7s %7s %8s %8s %8s %7s' \
         "$n" "$users" "${accepted:-?}/$n" "${reports:-?}" "${merged_requests:-?}/${sent_requests:-?}" \
-        "$(awk -v x="$run_cpu" 'BEGIN { printf "%.1f%%", 100 * x }')" \
-        "$(awk -v x="$busiest" 'BEGIN { printf "%.0f%%", 100 * x }')" \
+        "$(ms_percent "$run_cpu")" "$(ms_percent "$busiest" 0)" \
         "${connect_cpu}s/${connect_s}s" "$(awk -v k="$hwm" 'BEGIN { printf "%.1f", k / 1024 }')" \
         "$missing" "$late" "${drain_s}s" "${frame:-?}" \
-        "$(awk -v s="${sim_cpu% *}" -v w="${sim_cpu#* }" 'BEGIN { if (w > 0) printf "%.0f%%", 100 * s / w; else print "?" }')" \
-        "$(awk -v x="$others" 'BEGIN { printf "%.0f%%", 100 * x }')")")
+        "$(ms_simulator_percent)" "$(ms_percent "$others" 0)")")
     echo "N=$n: master exit $master_status$killed, simulator exit $sim_status; load average before $load_before; master threads $threads; missing $missing, back $back, no-client_stopped warnings $late, disconnected slaves $closed"
 done
 

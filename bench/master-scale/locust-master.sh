@@ -38,42 +38,11 @@ for file in "$LOCUST_PY" "$LOCUSTFILE" "$SIM_BIN" "$PLUGIN"; do
     [[ -e $file ]] || { echo "locust-master: $file is missing (make bench-deps; swift build -c release --product locust-slave-sim; make build)" >&2; exit 1; }
 done
 
-largest=0
-for n in "${COUNTS[@]}"; do ((n > largest)) && largest=$n; done
-needed=$((largest + 256))
-soft=$(ulimit -Sn)
-if [[ $soft != unlimited ]] && ((soft < needed)); then ulimit -Sn "$needed"; fi
-
-if (($(nproc) >= 2)) && command -v taskset >/dev/null; then
-    MASTER_PIN=(taskset -c 1)
-    SIM_PIN=(taskset -c 0)
-    pinning="master on core 1, simulator on core 0"
-else
-    MASTER_PIN=()
-    SIM_PIN=()
-    pinning="not pinned"
-fi
-TICKS=$(getconf CLK_TCK)
-run_seconds=$(echo "$RUN_TIME" | sed -E 's/s$//')
-[[ $run_seconds =~ ^[0-9]+$ ]] || { echo "locust-master: RUN_TIME must be whole seconds like 40s" >&2; exit 1; }
-
-work=${KEEP:-$(mktemp -d)}
-mkdir -p "$work"
-master_pid=""
-sim_pid=""
-sampler_pid=""
-cleanup() {
-    for pid in $sampler_pid $sim_pid $master_pid; do kill -TERM "$pid" 2>/dev/null || true; done
-    [[ -n ${KEEP:-} ]] || rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 143' TERM INT
-
-log_time() {
-    local stamp
-    stamp=$(grep -m1 -- "$2" "$1" | sed -E 's/^\[([0-9-]+ [0-9:]+),([0-9]+)\].*/\1.\2/') || true
-    [[ -n $stamp ]] && date -d "$stamp" +%s.%N || echo ""
-}
+MS_NAME=locust-master
+source bench/master-scale/common.sh
+ms_raise_fd_limit
+ms_run_seconds
+ms_work_dir
 
 echo "locust-master: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')), $pinning"
 echo "locust-master: $("$LOCUST_PY" --version 2>&1 | head -1); $SIM_BIN, $PLUGIN; -t $RUN_TIME, $USERS_PER_SLAVE users and $NAMES request names per slave, $RPS_PER_USER req/s per user; ulimit -n $(ulimit -Sn); logs in $work"
@@ -94,77 +63,21 @@ for n in "${COUNTS[@]}"; do
 
     "${master_cmd[@]}" >"$dir/master.out" 2>"$dir/master.log" </dev/null &
     master_pid=$!
-    rm -f "$dir/sim.pid"
-    (
-        while [[ -r /proc/$master_pid/stat ]]; do
-            now=$(date +%s.%N)
-            stat=$(cat "/proc/$master_pid/stat" 2>/dev/null) || break
-            status=$(cat "/proc/$master_pid/status" 2>/dev/null) || break
-            fields=(${stat##*) })
-            rss=$(awk '/^VmRSS:/ {print $2}' <<<"$status")
-            hwm=$(awk '/^VmHWM:/ {print $2}' <<<"$status")
-            threads=$(awk '/^Threads:/ {print $2}' <<<"$status")
-            sim=0
-            if [[ -r $dir/sim.pid ]] && simstat=$(cat "/proc/$(cat "$dir/sim.pid")/stat" 2>/dev/null); then
-                simfields=(${simstat##*) })
-                sim=$((simfields[11] + simfields[12]))
-            fi
-            busy=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
-            echo "$now ${fields[11]} ${fields[12]} $rss $hwm $threads $sim $busy"
-            sleep 1
-        done
-    ) >"$dir/samples" &
-    sampler_pid=$!
-    [[ ${#SIM_PIN[@]} -gt 0 ]] && taskset -pc 0 "$sampler_pid" >/dev/null 2>&1 || true
-    # Python's start (imports) takes a second or two; the simulator retries refused connections.
-    sleep 0.5
-    "${sim_cmd[@]}" >"$dir/sim.out" 2>&1 </dev/null &
-    sim_pid=$!
-    echo "$sim_pid" >"$dir/sim.pid"
-
-    deadline=$((SECONDS + run_seconds + MAX_WAIT))
-    while kill -0 "$master_pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 1; done
-    killed=""
-    if kill -0 "$master_pid" 2>/dev/null; then
-        killed=" (stopped with SIGTERM after ${MAX_WAIT} s beyond -t)"
-        kill -TERM "$master_pid" 2>/dev/null || true
-        sleep 5
-        kill -KILL "$master_pid" 2>/dev/null || true
-    fi
-    master_status=0
-    wait "$master_pid" || master_status=$?
-    master_pid=""
+    ms_start_sampler "$dir"
+    # Python's start (imports) takes a second or two.
+    ms_start_simulator "$dir"
+    ms_wait_for_master
     # A Locust master that quits sends `quit`: the simulator ends with it; if it does not, stop it.
-    for _ in $(seq 30); do kill -0 "$sim_pid" 2>/dev/null || break; sleep 1; done
-    kill -TERM "$sim_pid" 2>/dev/null || true
-    sim_status=0
-    wait "$sim_pid" || sim_status=$?
-    sim_pid=""
-    wait "$sampler_pid" 2>/dev/null || true
-    sampler_pid=""
+    ms_wait_for_simulator 30
 
     start=$(awk 'NR == 1 {print $1}' "$dir/samples")
     ramp=$(log_time "$dir/master.log" "Sending spawn jobs")
     spawned=$(log_time "$dir/master.log" "All users spawned")
     stop=$(log_time "$dir/master.log" "run-time limit reached")
     [[ -n $ramp && -n $stop ]] || echo "locust-master: N=$n: the master never started or never stopped the run; see $dir" >&2
-    read -r run_cpu busiest connect_cpu hwm threads others <<<"$(awk -v ramp="${ramp:-0}" -v stop="${stop:-0}" -v ticks="$TICKS" '
-        NF < 8 { next }
-        { t[NR] = $1; c[NR] = ($2 + $3) / ticks; s[NR] = $7 / ticks; b[NR] = $8 / ticks; if ($5 > hwm) hwm = $5; if ($6 > th) th = $6 }
-        $1 <= ramp { before = NR }
-        $1 >= ramp && $1 <= stop { if (!first) first = NR; last = NR }
-        END {
-            run = (first && last > first) ? (c[last] - c[first]) / (t[last] - t[first]) : 0
-            for (i = first + 1; i <= last; i++) { r = (c[i] - c[i-1]) / (t[i] - t[i-1]); if (r > peak) peak = r }
-            dt = (first && last > first) ? t[last] - t[first] : 1
-            others = (first && last > first) ? ((b[last] - b[first]) - (c[last] - c[first]) - (s[last] - s[first])) / dt : 0
-            printf "%.3f %.3f %.2f %d %d %.3f\n", run, peak, (before ? c[before] : 0), hwm, th, others
-        }' "$dir/samples")"
+    read -r run_cpu busiest connect_cpu hwm threads others <<<"$(ms_cpu_summary "$dir" "$ramp" "$stop")"
 
-    accepted=$(sed -nE 's/^slaves: [0-9]+, connected [0-9]+, accepted ([0-9]+).*/\1/p' "$dir/sim.out")
-    reports=$(sed -nE 's/^stats reports sent: ([0-9]+) \(([0-9]+) synthetic.*/\1/p' "$dir/sim.out")
-    sent_requests=$(sed -nE 's/^stats reports sent: ([0-9]+) \(([0-9]+) synthetic.*/\2/p' "$dir/sim.out")
-    sim_cpu=$(sed -nE 's/^simulator CPU: ([0-9.]+) s .* over ([0-9.]+) s/\1 \2/p' "$dir/sim.out")
+    ms_simulator_results "$dir"
     spawns=$(sed -nE 's/^orders: spawn ([0-9]+).*/\1/p' "$dir/sim.out")
     merged_requests=$(awk -F, '$2 == "Aggregated" || $2 == "\"Aggregated\"" {print $3; exit}' "$dir/locust_stats.csv" 2>/dev/null | tr -d '"')
     missing=$(grep -c "setting state to missing" "$dir/master.log" || true)
@@ -176,12 +89,10 @@ for n in "${COUNTS[@]}"; do
     rate=$(awk -v r="${reports:-0}" -v w="${sim_cpu#* }" 'BEGIN { if (w > 0) printf "%.0f", r / w; else print "?" }')
     rows+=("$(printf '%6d %7d %9s %8s %9s %18s %10s %9s %9s %8s %7s %6s %5s %6s %8s %8s %8s %7s' \
         "$n" "$users" "${accepted:-?}/$n" "${reports:-?}" "$rate" "${merged_requests:-?}/${sent_requests:-?}" \
-        "$(awk -v x="$run_cpu" 'BEGIN { printf "%.1f%%", 100 * x }')" \
-        "$(awk -v x="$busiest" 'BEGIN { printf "%.0f%%", 100 * x }')" \
+        "$(ms_percent "$run_cpu")" "$(ms_percent "$busiest" 0)" \
         "$(awk -v k="$hwm" 'BEGIN { printf "%.1f", k / 1024 }')" \
         "$missing" "$healed" "$cpu_warnings" "$errors" "${spawns:-?}" "$spawn_s" "$drain_s" \
-        "$(awk -v s="${sim_cpu% *}" -v w="${sim_cpu#* }" 'BEGIN { if (w > 0) printf "%.0f%%", 100 * s / w; else print "?" }')" \
-        "$(awk -v x="$others" 'BEGIN { printf "%.0f%%", 100 * x }')")")
+        "$(ms_simulator_percent)" "$(ms_percent "$others" 0)")")
     echo "N=$n: master exit $master_status$killed, simulator exit $sim_status; master threads $threads; missing $missing, self-healed $healed, CPU warnings $cpu_warnings, ERROR lines $errors"
 done
 
