@@ -218,24 +218,11 @@ extension ResponseTimeHistogram {
         }
         let countCount = try reader.readArrayHeader()
         guard countCount == valueCount else { throw StatsWireError("histogram values and counts differ in length") }
-        // As written, values ascend and counts are above 0: then the buckets are kept as they are,
-        // without the second pass of `init(sparseBuckets:)` that drops, clamps, sorts and sums.
-        var inOrder = true
-        var total: UInt64 = 0
-        var previous: UInt64?
         for index in 0..<countCount {
             let count = try reader.readInt()
             guard count >= 0 else { throw StatsWireError("negative histogram count") }
-            let value = buckets[index].value
-            if count == 0 || value > Self.maximumMicroseconds || (previous.map { $0 >= value } ?? false) { inOrder = false }
-            previous = value
             buckets[index].count = UInt64(count)
-            total &+= UInt64(count)
         }
-        if inOrder {
-            self.init(orderedSparseBuckets: buckets, count: total)
-        } else {
-            self.init(sparseBuckets: buckets)
-        }
+        self.init(sparseBuckets: buckets)
     }
 }
