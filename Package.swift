@@ -55,10 +55,7 @@ let package = Package(
             path: "Sources/Runner",
             exclude: ["Web/Assets"]
         ),
-        // The runner allocates with jemalloc (Debian's libjemalloc2): under glibc's malloc a slave's memory
-        // crept up by 7 % over a 30-minute soak while its live heap stayed flat (docs/BENCHMARKS.md, Soak).
-        .executableTarget(
-            name: "locust", dependencies: ["LocustRunner"], linkerSettings: [.linkedLibrary("jemalloc")]),
+        .executableTarget(name: "locust", dependencies: ["LocustRunner"]),
         // A small HTTP server that the example scenario runs against in `make demo`.
         .executableTarget(
             name: "DemoTarget",
