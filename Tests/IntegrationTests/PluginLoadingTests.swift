@@ -19,20 +19,6 @@ extension Integration {
             }
         }
 
-        /// jemalloc prints its statistics at exit when `MALLOC_CONF` asks, and only if it is the allocator
-        /// that served the process (a `locust` on glibc's malloc ignores the variable).
-        @Test("The runner and the plugin it loads allocate with jemalloc, not glibc's malloc")
-        func runsOnJemalloc() async throws {
-            let directory = try TempDirectory()
-            defer { directory.remove() }
-            let result = try await locust.run(
-                ["-f", locust.binaries.testPlugin, "--list"], in: directory,
-                environment: ["MALLOC_CONF": "stats_print:true"], timeout: .seconds(20))
-            #expect(result.exited(0), "\(result)")
-            #expect(result.stderr.contains("Begin jemalloc statistics") || result.stdout.contains("Begin jemalloc statistics"),
-                    "no jemalloc statistics at exit:\n\(result)")
-        }
-
         /// Input that `locust` must refuse with exit code 2 and one line on stderr.
         enum BadInput: String, CaseIterable, CustomTestStringConvertible {
             case missingFile = "a plugin path that does not exist"
