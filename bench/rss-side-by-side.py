@@ -21,12 +21,14 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import clean_env, free_port, proc_status_kib  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = ROOT / "scripts" / "nginx-test.sh"
@@ -38,31 +40,14 @@ def parse(spec: str) -> tuple[str, dict[str, str], str]:
     envs, sep2, binary = rest.rpartition(":")
     if not sep or not sep2 or not name or not binary:
         raise SystemExit(f"rss-side-by-side: {spec!r} is not NAME=ENV:BINARY")
-    env = dict(os.environ)
+    extra: dict[str, str] = {}
     if envs != "-":
         for pair in envs.split(","):
             key, eq, value = pair.partition("=")
             if not eq:
                 raise SystemExit(f"rss-side-by-side: {pair!r} in {spec!r} is not K=V")
-            env[key] = value
-    return name, env, binary
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_kib(pid: int) -> int | None:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        return None
-    return None
+            extra[key] = value
+    return name, clean_env(**extra), binary
 
 
 def main() -> int:
@@ -92,7 +77,7 @@ def main() -> int:
             elapsed = time.monotonic() - start
             row = []
             for name, p in procs:
-                kib = rss_kib(p.pid) if p.poll() is None else None
+                kib = proc_status_kib(p.pid, "VmRSS") if p.poll() is None else None
                 if kib is not None:
                     samples[name].append((elapsed, kib))
                 row.append(f"{kib / 1024:12.1f}" if kib is not None else f"{'-':>12}")
@@ -119,7 +104,8 @@ def main() -> int:
                   f"{last / 1024:.1f} MiB at the end ({change:+.1f} %), max {max(ramp_done) / 1024:.1f} MiB")
         else:
             print(f"{name}: exit {p.returncode}, {count:,} requests, no sample after 60 s")
-    print(f"nginx logged {served:,} requests; the runs counted {counted:,} (in flight at the stop: not counted)")
+    print(f"nginx logged {served:,} requests; the runs counted {counted:,} (failures included; "
+          f"requests in flight at the stop not)")
     print(f"logs: {work}")
     return 0 if all(p.returncode == 0 for _, p in procs) else 1
 
