@@ -55,11 +55,16 @@ def main() -> int:
         print(__doc__, file=sys.stderr)
         return 2
     seconds, users = int(sys.argv[1]), int(sys.argv[2])
+    # A SIGTERM (or a SIGINT that a background job's shell ignores) still stops the runs and nginx below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     runs = [parse(spec) for spec in sys.argv[3:]]
     plugin = os.environ.get("PLUGIN", str(ROOT / "Plugins/TestTargets/.build/release/libTestTargets.so"))
     work = Path(tempfile.mkdtemp(prefix="rss-side-by-side-"))
     port = free_port()
-    nginx_env = dict(os.environ, NGINX_WORKER_CONNECTIONS=str(users * len(runs) + 500))
+    # nginx closes idle keep-alive connections once fewer than 1/16 of worker_connections are free ("not
+    # enough, reusing connections"): the runs would see resets. Leave an eighth free, at least 500.
+    connections = users * len(runs)
+    nginx_env = dict(os.environ, NGINX_WORKER_CONNECTIONS=str(connections + max(500, connections // 8)))
     subprocess.run([str(NGINX), "start", str(work), str(port)], check=True, env=nginx_env, stdout=subprocess.DEVNULL)
     procs: list[tuple[str, subprocess.Popen]] = []
     samples: dict[str, list[tuple[float, int]]] = {name: [] for name, _, _ in runs}
