@@ -19,6 +19,24 @@ extension Integration {
             }
         }
 
+        /// The clock-skew tests run slaves under libfaketime. An allocator linked into the runner must
+        /// survive it: jemalloc, tried for the soak's memory, deadlocked here (its initialization reads the
+        /// clock, libfaketime's then fails a `dlsym` and mallocs while jemalloc holds its init lock).
+        @Test("Under libfaketime (a slave whose clock is skewed) the runner starts, loads a plugin and exits")
+        func startsUnderFaketime() async throws {
+            try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/faketime"), "faketime is missing: make deps installs it")
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let result = try await Subprocess.run(
+                "/usr/bin/faketime", ["-f", "+180s", locust.binaries.locust, "-f", locust.binaries.testPlugin, "--list"],
+                directory: directory.path,
+                environment: Locust.environment(home: directory.path, extra: ["FAKETIME_DONT_FAKE_MONOTONIC": "1"]),
+                outputDirectory: directory, timeout: .seconds(20))
+            #expect(result.exited(0), "\(result)")
+            #expect(result.stdout.contains("PacedUser"), "\(result)")
+            #expect(!result.stderr.contains("libfaketime"), "libfaketime complained:\n\(result)")
+        }
+
         /// Input that `locust` must refuse with exit code 2 and one line on stderr.
         enum BadInput: String, CaseIterable, CustomTestStringConvertible {
             case missingFile = "a plugin path that does not exist"
