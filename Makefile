@@ -1,6 +1,6 @@
 # SwiftLocust: build, demo and test.
 #
-#   make deps    install libcurl headers, nginx, wrk, Chart.js (the web UI's charts) and faketime (a clock-skew test) if missing (apt-get, as root)
+#   make deps    install libcurl headers, jemalloc (the runner preloads it), nginx, wrk, Chart.js (the web UI's charts) and faketime (a clock-skew test) if missing (apt-get, as root)
 #   make build   the runner and demo target (release), then every scenario plugin in Plugins/
 #   make demo    run the Shop example for 15 s against a local locust-demo-target
 #   make test    build, then all tests; the integration tests run the real binaries
@@ -42,8 +42,9 @@ deps:
 	[[ -f /usr/share/javascript/chart.js/chart.min.js ]] || missing+=(libjs-chart.js); \
 	[[ -f /usr/include/zmq.h ]] || missing+=(libzmq3-dev); \
 	[[ -f /usr/include/msgpack.h ]] || missing+=(libmsgpack-dev); \
+	[[ -f /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 ]] || missing+=(libjemalloc2); \
 	command -v faketime >/dev/null 2>&1 || missing+=(faketime); \
-	if (( $${#missing[@]} == 0 )); then echo "deps: libcurl and libzmq headers, msgpack-c, nginx, wrk, Chart.js and faketime are present"; exit 0; fi; \
+	if (( $${#missing[@]} == 0 )); then echo "deps: libcurl and libzmq headers, msgpack-c, jemalloc, nginx, wrk, Chart.js and faketime are present"; exit 0; fi; \
 	echo "deps: installing $${missing[*]}"; \
 	if [[ $$(id -u) == 0 ]]; then sudo=(); \
 	elif command -v sudo >/dev/null 2>&1; then sudo=(sudo); \

@@ -55,7 +55,8 @@ buildah=(buildah --storage-driver "${BUILDAH_STORAGE_DRIVER:-vfs}")
 # The libraries to carry: everything ldd resolves for the runner, libLocustAPI.so and the plugin.
 objects=("$bin/locust" "$bin/libLocustAPI.so" ${plugin:+"$plugin"})
 toolchain_libs=()
-packages=(ca-certificates libcurl4 libzmq5 libjs-chart.js)
+# libjemalloc2: the runner preloads it (AllocatorPreload); ldd does not list it.
+packages=(ca-certificates libcurl4 libzmq5 libjs-chart.js libjemalloc2)
 declare -A seen=()
 while read -r name path; do
     [[ -n $path && -z ${seen[$path]:-} ]] || continue

@@ -19,10 +19,30 @@ extension Integration {
             }
         }
 
-        /// The clock-skew tests run slaves under libfaketime. An allocator linked into the runner must
-        /// survive it: jemalloc, tried for the soak's memory, deadlocked here (its initialization reads the
-        /// clock, libfaketime's then fails a `dlsym` and mallocs while jemalloc holds its init lock).
-        @Test("Under libfaketime (a slave whose clock is skewed) the runner starts, loads a plugin and exits")
+        /// jemalloc prints its statistics at exit when `MALLOC_CONF` asks, and only if it is the allocator
+        /// that served the process (glibc's malloc ignores the variable).
+        @Test("The runner and the plugin it loads allocate with jemalloc; LOCUST_MALLOC=glibc keeps glibc's malloc")
+        func runsOnJemalloc() async throws {
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let statistics = "Begin jemalloc statistics"
+            let jemalloc = try await locust.run(
+                ["-f", locust.binaries.testPlugin, "--list"], in: directory,
+                environment: ["MALLOC_CONF": "stats_print:true"], timeout: .seconds(20))
+            #expect(jemalloc.exited(0), "\(jemalloc)")
+            #expect(jemalloc.stdout.contains("PacedUser"), "\(jemalloc)")
+            #expect(jemalloc.stderr.contains(statistics), "no jemalloc statistics at exit:\n\(jemalloc)")
+            let glibc = try await locust.run(
+                ["-f", locust.binaries.testPlugin, "--list"], in: directory,
+                environment: ["MALLOC_CONF": "stats_print:true", "LOCUST_MALLOC": "glibc"], timeout: .seconds(20))
+            #expect(glibc.exited(0), "\(glibc)")
+            #expect(!glibc.stderr.contains(statistics) && !glibc.stdout.contains(statistics), "\(glibc)")
+        }
+
+        /// The clock-skew tests run slaves under libfaketime. Linked into the runner, jemalloc deadlocked
+        /// there (its initialization reads the clock, libfaketime's then fails a `dlsym` and mallocs while
+        /// jemalloc holds its init lock); preloaded only when nothing else is, it stays out of the way.
+        @Test("Under libfaketime (a slave whose clock is skewed) the runner starts on glibc, loads a plugin and exits")
         func startsUnderFaketime() async throws {
             try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/faketime"), "faketime is missing: make deps installs it")
             let directory = try TempDirectory()
@@ -30,11 +50,13 @@ extension Integration {
             let result = try await Subprocess.run(
                 "/usr/bin/faketime", ["-f", "+180s", locust.binaries.locust, "-f", locust.binaries.testPlugin, "--list"],
                 directory: directory.path,
-                environment: Locust.environment(home: directory.path, extra: ["FAKETIME_DONT_FAKE_MONOTONIC": "1"]),
+                environment: Locust.environment(
+                    home: directory.path, extra: ["FAKETIME_DONT_FAKE_MONOTONIC": "1", "MALLOC_CONF": "stats_print:true"]),
                 outputDirectory: directory, timeout: .seconds(20))
             #expect(result.exited(0), "\(result)")
             #expect(result.stdout.contains("PacedUser"), "\(result)")
             #expect(!result.stderr.contains("libfaketime"), "libfaketime complained:\n\(result)")
+            #expect(!result.stderr.contains("jemalloc statistics"), "jemalloc under faketime:\n\(result)")
         }
 
         /// Input that `locust` must refuse with exit code 2 and one line on stderr.

@@ -12,17 +12,31 @@
 // Names the calling thread for the kernel (top -H, perf, /proc/PID/task/TID/comm); at most 15 bytes.
 static inline int locust_set_thread_name(const char *name) { return prctl(PR_SET_NAME, name, 0, 0, 0); }
 
-// Every response body is a fresh buffer: keep freed memory in the process instead of letting glibc
-// unmap large blocks and map the next one anew (page faults on every 64 KiB response).
+// jemalloc's control interface, when the process runs on jemalloc (the `locust` runner preloads it; a test
+// binary or another host of LocustAPI may not): a weak reference, null under glibc's malloc.
+extern int mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen) __attribute__((weak));
+
+// True when malloc is jemalloc's.
+static inline int locust_runs_on_jemalloc(void) { return mallctl != 0; }
+
+// Under glibc's malloc only (jemalloc keeps freed memory for its decay time on its own): every response
+// body is a fresh buffer, so keep freed memory in the process instead of letting glibc unmap large
+// blocks and map the next one anew (page faults on every 64 KiB response).
 static inline void locust_keep_freed_memory(void) {
+    if (locust_runs_on_jemalloc()) return;
     mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
     mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
     mallopt(M_TOP_PAD, 16 * 1024 * 1024);
 }
 
-// Gives free heap pages back to the kernel (after the engine dropped a burst's surplus easy handles).
+// Gives free heap pages back to the kernel (after the engine dropped a burst's surplus easy handles):
+// jemalloc purges every arena's unused dirty pages (4096 is MALLCTL_ARENAS_ALL), glibc trims its heaps.
 static inline void locust_release_free_memory(void) {
-    malloc_trim(0);
+    if (locust_runs_on_jemalloc()) {
+        mallctl("arena.4096.purge", 0, 0, 0, 0);
+    } else {
+        malloc_trim(0);
+    }
 }
 
 // Swift cannot call C variadic functions: these typed wrappers stand in for curl_easy_setopt,
