@@ -69,8 +69,12 @@ extension Integration {
             case hostWithoutScheme = "--host notaurl"
             case ftpHost = "--host ftp://x"
             case unknownOption = "an unknown option"
+            case unknownAllocator = "LOCUST_MALLOC=tcmalloc"
 
             var testDescription: String { rawValue }
+
+            /// What the case adds to the environment.
+            var environment: [String: String] { self == .unknownAllocator ? ["LOCUST_MALLOC": "tcmalloc"] : [:] }
 
             /// A system library with no SwiftLocust entry point.
             static let systemLibrary = [
@@ -100,6 +104,8 @@ extension Integration {
                     return ["-f", plugin, "--host", "ftp://x"] + run
                 case .unknownOption:
                     return ["-f", plugin] + host + run + ["--no-such-option"]
+                case .unknownAllocator:
+                    return ["-f", plugin] + host + run
                 }
             }
         }
@@ -109,7 +115,7 @@ extension Integration {
             let directory = try TempDirectory()
             defer { directory.remove() }
             let arguments = try input.arguments(plugin: locust.binaries.testPlugin, directory: directory)
-            let result = try await locust.run(arguments, in: directory, timeout: .seconds(20))
+            let result = try await locust.run(arguments, in: directory, environment: input.environment, timeout: .seconds(20))
             #expect(result.exited(2), "\(result)")
             #expect(result.stderrLines.count == 1, "stderr should be one line:\n\(result)")
             #expect(result.stderrLines.first?.hasPrefix("locust: error: ") == true, "\(result)")

@@ -10,7 +10,7 @@ import Foundation
 /// libfaketime: jemalloc's initialization reads the clock, libfaketime's initialization then fails a
 /// `dlsym` and reports it with `malloc`, which waits on jemalloc's init lock. So the runner stays on
 /// glibc whenever something is preloaded already (libfaketime, a profiler, another allocator), when
-/// `LOCUST_MALLOC=glibc`, and where jemalloc is not installed.
+/// `LOCUST_MALLOC=glibc`, and where jemalloc is not installed; another value of `LOCUST_MALLOC` is bad input.
 public enum AllocatorPreload {
     /// Set in the re-executed image: the `LD_PRELOAD` to restore, after a leading `=` (so that an
     /// empty value means "there was none").
@@ -29,6 +29,8 @@ public enum AllocatorPreload {
         case restore(preload: String?)
         /// Stay as it is, on glibc's malloc (the reason, for the docs and the tests).
         case stay(reason: String)
+        /// `LOCUST_MALLOC` has a value other than `glibc` or `jemalloc`: this one-line error, exit code 2.
+        case refuse(message: String)
     }
 
     /// The plan for an environment, given which file is jemalloc's (nil: not installed).
@@ -37,8 +39,10 @@ public enum AllocatorPreload {
             let preload = remembered.hasPrefix("=") ? String(remembered.dropFirst()) : ""
             return .restore(preload: preload.isEmpty ? nil : preload)
         }
-        if let choice = environment["LOCUST_MALLOC"], choice == "glibc" {
-            return .stay(reason: "LOCUST_MALLOC=glibc")
+        switch environment["LOCUST_MALLOC"] {
+        case nil, "", "jemalloc": break
+        case "glibc": return .stay(reason: "LOCUST_MALLOC=glibc")
+        case let other?: return .refuse(message: "LOCUST_MALLOC=\(other): use glibc or jemalloc (the default)")
         }
         if let preload = environment["LD_PRELOAD"], !preload.trimmingCharacters(in: .whitespaces).isEmpty {
             return .stay(reason: "LD_PRELOAD is set (\(preload))")
@@ -55,6 +59,9 @@ public enum AllocatorPreload {
         switch plan(environment: environment, jemalloc: jemalloc) {
         case .stay:
             return
+        case .refuse(let message):
+            LocustMain.printError(message)
+            exit(2)
         case .restore(let preload):
             if let preload { setenv("LD_PRELOAD", preload, 1) } else { unsetenv("LD_PRELOAD") }
             unsetenv(marker)

@@ -28,4 +28,11 @@ struct AllocatorPreloadTests {
         #expect(AllocatorPreload.plan(environment: ["LOCUST_MALLOC": "glibc"], jemalloc: jemalloc) == .stay(reason: "LOCUST_MALLOC=glibc"))
         #expect(AllocatorPreload.plan(environment: [:], jemalloc: nil) == .stay(reason: "jemalloc is not installed"))
     }
+
+    @Test("LOCUST_MALLOC=jemalloc is the default; any other value than glibc is refused")
+    func choice() {
+        #expect(AllocatorPreload.plan(environment: ["LOCUST_MALLOC": "jemalloc"], jemalloc: jemalloc) == .reexecute(preload: jemalloc))
+        #expect(AllocatorPreload.plan(environment: ["LOCUST_MALLOC": "tcmalloc"], jemalloc: jemalloc)
+            == .refuse(message: "LOCUST_MALLOC=tcmalloc: use glibc or jemalloc (the default)"))
+    }
 }
