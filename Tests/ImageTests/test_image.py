@@ -148,6 +148,9 @@ def test_libraries_resolve_inside_the_image(container):
     assert result.returncode == 0, result.stderr
     result = run(box.command(["locust", "--list"]))  # the baked plugin, through LOCUST_LOCUSTFILE
     assert result.returncode == 0 and "CountingUser" in result.stdout, f"{result.stdout}{result.stderr}"
+    # The runner preloads the image's jemalloc (ldd does not list it): its statistics at exit prove it.
+    result = run(box.command(["locust", "--version"], env={"MALLOC_CONF": "stats_print:true"}))
+    assert result.returncode == 0 and "Begin jemalloc statistics" in result.stderr, f"not on jemalloc:\n{result.stderr[-2000:]}"
 
 
 # ------------------------------------------------------------------------------------------------ nginx
