@@ -42,7 +42,7 @@ deps:
 	[[ -f /usr/share/javascript/chart.js/chart.min.js ]] || missing+=(libjs-chart.js); \
 	[[ -f /usr/include/zmq.h ]] || missing+=(libzmq3-dev); \
 	[[ -f /usr/include/msgpack.h ]] || missing+=(libmsgpack-dev); \
-	[[ -f /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 ]] || missing+=(libjemalloc2); \
+	/sbin/ldconfig -p 2>/dev/null | grep -q 'libjemalloc\.so\.2 ' || missing+=(libjemalloc2); \
 	command -v faketime >/dev/null 2>&1 || missing+=(faketime); \
 	if (( $${#missing[@]} == 0 )); then echo "deps: libcurl and libzmq headers, msgpack-c, jemalloc, nginx, wrk, Chart.js and faketime are present"; exit 0; fi; \
 	echo "deps: installing $${missing[*]}"; \
